@@ -1,0 +1,81 @@
+//! Hex and base64 helpers shared by the format modules.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use base64::Engine as _;
+
+/// Lowercase hexadecimal of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 0xf) as usize] as char);
+    }
+    out
+}
+
+/// Decodes hexadecimal (either case). `None` if the text is not an even number of hex digits.
+pub fn unhex(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    bytes
+        .chunks(2)
+        .map(|pair| Some(nibble(pair[0])? << 4 | nibble(pair[1])?))
+        .collect()
+}
+
+/// Standard base64 with padding, as every bytes field of a bundle uses.
+pub fn b64encode(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Decodes base64 leniently, like Python's `base64.b64decode`: standard or URL-safe
+/// alphabet, padding optional, and ASCII whitespace ignored.
+pub fn b64decode(text: &str) -> Option<Vec<u8>> {
+    let cleaned: String = text
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            other => other,
+        })
+        .collect();
+    let trimmed = cleaned.trim_end_matches('=');
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(trimmed)
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip() {
+        assert_eq!(hex(&[0, 0xab, 0xff]), "00abff");
+        assert_eq!(unhex("00ABff"), Some(alloc::vec![0, 0xab, 0xff]));
+        assert_eq!(unhex("0"), None);
+        assert_eq!(unhex("zz"), None);
+    }
+
+    #[test]
+    fn base64_lenient() {
+        assert_eq!(b64decode("aGk="), Some(b"hi".to_vec()));
+        assert_eq!(b64decode("aGk"), Some(b"hi".to_vec()));
+        assert_eq!(b64decode("a G\nk="), Some(b"hi".to_vec()));
+        assert_eq!(b64decode("!!"), None);
+        assert_eq!(b64encode(b"hi"), "aGk=");
+    }
+}

@@ -1,0 +1,196 @@
+//! Checking a bundle: the signature against a key or a certificate chain, then the
+//! statement it carries. Comparing the signed manifest with the model on disk is the
+//! last step and needs the model's bytes, so callers do it with [`check_manifest`].
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::bundle::{Bundle, VerificationMaterial};
+use crate::certificate::{verify_chain, CertificateError};
+use crate::dsse::{pae, pae_compat, IN_TOTO_PAYLOAD_TYPE};
+use crate::keys::{PublicKey, SignatureError, SignatureHash};
+use crate::manifest::{Manifest, ManifestDiff};
+use crate::statement::{parse_statement, SignedManifest, StatementError};
+
+/// Who is trusted to have signed.
+#[derive(Clone, Debug)]
+pub enum Verifier {
+    /// A public key (`verify key`).
+    Key(PublicKey),
+    /// Trust anchors for certificate chains (`verify certificate`), DER.
+    Certificate {
+        /// Trusted certificates; the path must end in a self-signed one of them.
+        anchors: Vec<Vec<u8>>,
+    },
+}
+
+/// Who signed, as established by verification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignerIdentity {
+    /// The configured key.
+    Key {
+        /// Its hint.
+        hint: String,
+    },
+    /// A certificate chaining to a trusted root.
+    Certificate {
+        /// The leaf's subject.
+        subject: String,
+        /// The path, leaf first, anchor last (DER).
+        path: Vec<Vec<u8>>,
+        /// The time the chain was checked at (the leaf's notBefore, Unix seconds).
+        verification_time: u64,
+    },
+}
+
+/// A bundle whose signature checked out.
+#[derive(Clone, Debug)]
+pub struct VerifiedSignature {
+    /// What was signed.
+    pub signed: SignedManifest,
+    /// Who signed.
+    pub signer: SignerIdentity,
+    /// Notes for the user (an old bundle format, a certificate without KeyUsage).
+    pub warnings: Vec<String>,
+    /// Whether the legacy (0.2.x) PAE was needed.
+    pub legacy_pae: bool,
+}
+
+/// Why verification failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// The bundle's material does not fit the verifier (e.g. a key bundle checked
+    /// against certificates).
+    #[error("the signature was made with {found}, but verification was asked for {expected}; use `verify {expected_cmd}`")]
+    WrongMaterial {
+        /// What the verifier needs.
+        expected: &'static str,
+        /// The matching subcommand.
+        expected_cmd: &'static str,
+        /// What the bundle holds.
+        found: &'static str,
+    },
+    /// The key hint names another key.
+    #[error("key mismatch: the public key hash in the signature's verification material does not match the provided public key")]
+    KeyMismatch,
+    /// Not exactly one DSSE signature.
+    #[error("expected exactly one signature in the DSSE envelope, found {0}")]
+    SignatureCount(usize),
+    /// The signature does not verify.
+    #[error("the signature does not verify: {0}")]
+    BadSignature(SignatureError),
+    /// The envelope's payload type is not in-toto.
+    #[error("expected DSSE payload {IN_TOTO_PAYLOAD_TYPE}, but got {0}")]
+    PayloadType(String),
+    /// The certificate chain is not trusted.
+    #[error(transparent)]
+    Certificate(#[from] CertificateError),
+    /// The statement is malformed or inconsistent.
+    #[error(transparent)]
+    Statement(#[from] StatementError),
+    /// The model differs from what was signed.
+    #[error("Signature mismatch: {}", .0.join("; "))]
+    ManifestMismatch(Vec<String>),
+}
+
+fn material_name(m: &VerificationMaterial) -> &'static str {
+    match m {
+        VerificationMaterial::PublicKey { .. } => "a public key",
+        VerificationMaterial::X509CertificateChain(_) => "a certificate chain",
+        VerificationMaterial::Certificate(_) => "a Sigstore certificate",
+    }
+}
+
+/// Checks the bundle's signature with `verifier` and parses the statement.
+///
+/// The standard PAE is tried first, then the 0.2.x one (with the curve hash for keys and
+/// SHA-256 for certificates, as the reference does).
+pub fn verify_bundle(bundle: &Bundle, verifier: &Verifier) -> Result<VerifiedSignature, VerifyError> {
+    let env = &bundle.envelope;
+    let mut warnings = Vec::new();
+    let (key, compat_hash, signer) = match (verifier, &bundle.verification_material) {
+        (Verifier::Key(key), VerificationMaterial::PublicKey { hint, .. }) => {
+            match hint {
+                Some(h) if !h.eq_ignore_ascii_case(&key.hint()) => {
+                    return Err(VerifyError::KeyMismatch)
+                }
+                Some(_) => {}
+                None => warnings.push(
+                    "This model's signature uses an older verification material format. Please re-sign with an updated signer to use a public key identifier hash."
+                        .into(),
+                ),
+            }
+            (
+                key.clone(),
+                key.curve().hash(),
+                SignerIdentity::Key { hint: key.hint() },
+            )
+        }
+        (Verifier::Certificate { anchors }, VerificationMaterial::X509CertificateChain(chain)) => {
+            let verified = verify_chain(chain, anchors)?;
+            warnings.extend(verified.warnings.iter().cloned());
+            (
+                verified.leaf_public_key.clone(),
+                SignatureHash::Sha256,
+                SignerIdentity::Certificate {
+                    subject: verified.leaf_subject,
+                    path: verified.path,
+                    verification_time: verified.verification_time,
+                },
+            )
+        }
+        (Verifier::Key(_), found) => {
+            return Err(VerifyError::WrongMaterial {
+                expected: "a public key",
+                expected_cmd: "key",
+                found: material_name(found),
+            })
+        }
+        (Verifier::Certificate { .. }, found) => {
+            return Err(VerifyError::WrongMaterial {
+                expected: "a certificate chain",
+                expected_cmd: "certificate",
+                found: material_name(found),
+            })
+        }
+    };
+    if env.signatures.len() != 1 {
+        return Err(VerifyError::SignatureCount(env.signatures.len()));
+    }
+    let sig = &env.signatures[0].sig;
+    // As the reference does, the PAE uses the constant type; the envelope's own type
+    // is then required to be that constant.
+    let standard = key.verify(&pae(IN_TOTO_PAYLOAD_TYPE, &env.payload), sig);
+    let legacy_pae = match standard {
+        Ok(()) => false,
+        Err(first) => {
+            key.verify_with(
+                compat_hash,
+                &pae_compat(IN_TOTO_PAYLOAD_TYPE, &env.payload),
+                sig,
+            )
+            .map_err(|_| VerifyError::BadSignature(first))?;
+            true
+        }
+    };
+    if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
+        return Err(VerifyError::PayloadType(env.payload_type.clone()));
+    }
+    let signed = parse_statement(&env.payload)?;
+    Ok(VerifiedSignature {
+        signed,
+        signer,
+        warnings,
+        legacy_pae,
+    })
+}
+
+/// Compares the signed manifest with the model's, naming every difference.
+pub fn check_manifest(signed: &Manifest, actual: &Manifest, model_name: &str) -> Result<(), VerifyError> {
+    let diff: ManifestDiff = signed.diff(actual);
+    if diff.is_empty() {
+        Ok(())
+    } else {
+        Err(VerifyError::ManifestMismatch(diff.lines(model_name)))
+    }
+}

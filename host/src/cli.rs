@@ -1,0 +1,252 @@
+//! The command line, shaped like the Python `model_signing` CLI: the same subcommands,
+//! flags, defaults, result lines and exit codes.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use model_signing_core::HashAlgorithm;
+
+/// Sign and verify machine-learning models (OpenSSF model signing).
+#[derive(Parser, Debug)]
+#[command(
+    name = "model_signing",
+    disable_version_flag = true,
+    after_help = "Every option also accepts its underscore spelling (--private_key = --private-key)."
+)]
+pub struct Cli {
+    /// Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL.
+    #[arg(long, global = true, env = "MODEL_SIGNING_LOG_LEVEL", default_value = "INFO", value_parser = parse_log_level)]
+    pub log_level: tracing::Level,
+
+    /// Print the version and exit.
+    #[arg(long)]
+    pub version: bool,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+fn parse_log_level(s: &str) -> Result<tracing::Level, String> {
+    match s.to_ascii_uppercase().as_str() {
+        "DEBUG" => Ok(tracing::Level::DEBUG),
+        "INFO" => Ok(tracing::Level::INFO),
+        "WARNING" | "WARN" => Ok(tracing::Level::WARN),
+        "ERROR" | "CRITICAL" => Ok(tracing::Level::ERROR),
+        other => Err(format!(
+            "'{other}' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL"
+        )),
+    }
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print the model's digest (sha256:<root digest>), as a signature's subject records it.
+    Digest(DigestArgs),
+    /// Sign a model.
+    #[command(subcommand)]
+    Sign(SignMethod),
+    /// Verify a model against its signature.
+    #[command(subcommand)]
+    Verify(VerifyMethod),
+}
+
+/// Options that choose the files of a model.
+#[derive(Args, Debug, Clone)]
+pub struct ModelArgs {
+    /// The model: a directory, or a single file.
+    pub model_path: PathBuf,
+
+    /// A path to leave out (relative to the current directory); repeatable.
+    #[arg(long = "ignore-paths", value_name = "PATH")]
+    pub ignore_paths: Vec<PathBuf>,
+
+    /// Ignore the top-level .git, .gitattributes, .github and .gitignore (default).
+    #[arg(long = "ignore-git-paths", overrides_with = "no_ignore_git_paths")]
+    pub ignore_git_paths: bool,
+
+    /// Do not ignore the top-level git paths.
+    #[arg(long = "no-ignore-git-paths")]
+    pub no_ignore_git_paths: bool,
+
+    /// Follow symlinks to files inside the model (refused by default).
+    #[arg(long = "allow-symlinks")]
+    pub allow_symlinks: bool,
+
+    /// Number of hashing threads (default: all cores).
+    #[arg(long = "max-workers", value_name = "N")]
+    pub max_workers: Option<usize>,
+}
+
+/// The serialization methods.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// One item per file.
+    Files,
+    /// One item per shard of each file.
+    Shards,
+}
+
+/// The hash algorithms.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Algorithm {
+    /// SHA-256.
+    Sha256,
+    /// BLAKE2b-512.
+    Blake2,
+    /// BLAKE3.
+    Blake3,
+}
+
+impl From<Algorithm> for HashAlgorithm {
+    fn from(a: Algorithm) -> Self {
+        match a {
+            Algorithm::Sha256 => HashAlgorithm::Sha256,
+            Algorithm::Blake2 => HashAlgorithm::Blake2b,
+            Algorithm::Blake3 => HashAlgorithm::Blake3,
+        }
+    }
+}
+
+/// Options that choose how files are hashed.
+#[derive(Args, Debug, Clone, Default)]
+pub struct HashingArgs {
+    /// Hash algorithm [default: sha256].
+    #[arg(long = "hash-algorithm", value_enum)]
+    pub hash_algorithm: Option<Algorithm>,
+
+    /// Serialization method [default: files].
+    #[arg(long = "serialization", value_enum)]
+    pub serialization: Option<Method>,
+
+    /// Shard size in bytes, for --serialization shards [default: 1000000000].
+    #[arg(long = "shard-size", value_name = "BYTES")]
+    pub shard_size: Option<u64>,
+}
+
+/// `digest`.
+#[derive(Args, Debug)]
+pub struct DigestArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub hashing: HashingArgs,
+}
+
+/// Options of every `sign` method.
+#[derive(Args, Debug)]
+pub struct SignCommon {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub hashing: HashingArgs,
+    /// Where to write the signature.
+    #[arg(long, default_value = "model.sig")]
+    pub signature: PathBuf,
+}
+
+/// `sign` methods.
+#[derive(Subcommand, Debug)]
+pub enum SignMethod {
+    /// Sign with a private key (P-256, P-384 or P-521 PEM).
+    Key {
+        #[command(flatten)]
+        common: SignCommon,
+        /// The private key (PEM; PKCS #8 or SEC1, possibly encrypted).
+        #[arg(long = "private-key", value_name = "PATH")]
+        private_key: PathBuf,
+        /// Password of an encrypted private key.
+        #[arg(long, env = "MODEL_SIGNING_KEY_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Sign with a private key and its certificate chain.
+    Certificate {
+        #[command(flatten)]
+        common: SignCommon,
+        /// The private key (PEM).
+        #[arg(long = "private-key", value_name = "PATH")]
+        private_key: PathBuf,
+        /// Password of an encrypted private key.
+        #[arg(long, env = "MODEL_SIGNING_KEY_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// The signing certificate (PEM).
+        #[arg(long = "signing-certificate", value_name = "PATH")]
+        signing_certificate: PathBuf,
+        /// Further certificates to include, leaf to root (PEM); repeatable.
+        #[arg(long = "certificate-chain", value_name = "PATH")]
+        certificate_chain: Vec<PathBuf>,
+    },
+}
+
+/// Options of every `verify` method.
+#[derive(Args, Debug)]
+pub struct VerifyCommon {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub hashing: HashingArgs,
+    /// The signature to check.
+    #[arg(long)]
+    pub signature: PathBuf,
+    /// Tolerate files that the signature does not list.
+    #[arg(long = "ignore-unsigned-files", overrides_with = "no_ignore_unsigned_files")]
+    pub ignore_unsigned_files: bool,
+    /// Fail on files that the signature does not list (default).
+    #[arg(long = "no-ignore-unsigned-files")]
+    pub no_ignore_unsigned_files: bool,
+}
+
+/// `verify` methods.
+#[derive(Subcommand, Debug)]
+pub enum VerifyMethod {
+    /// Verify a signature made with a private key.
+    Key {
+        #[command(flatten)]
+        common: VerifyCommon,
+        /// The signer's public key (PEM).
+        #[arg(long = "public-key", value_name = "PATH")]
+        public_key: PathBuf,
+    },
+    /// Verify a signature made with a certificate.
+    Certificate {
+        #[command(flatten)]
+        common: VerifyCommon,
+        /// Trusted certificates (PEM) including the self-signed root; repeatable.
+        /// Default: the system's CA bundle.
+        #[arg(long = "certificate-chain", value_name = "PATH")]
+        certificate_chain: Vec<PathBuf>,
+        /// Log the SHA-256 fingerprints of the trusted and the signature's certificates.
+        #[arg(long = "log-fingerprints")]
+        log_fingerprints: bool,
+    },
+}
+
+/// Rewrites `--some_option` to `--some-option` (up to any `=`), so that every option
+/// accepts both spellings, as the reference's newer CLI does. Stops at `--`.
+pub fn normalize_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut out = Vec::new();
+    let mut done = false;
+    for arg in args {
+        match arg.to_str() {
+            Some("--") => {
+                done = true;
+                out.push(arg);
+            }
+            Some(s) if !done && s.starts_with("--") => {
+                let (name, value) = match s.split_once('=') {
+                    Some((n, v)) => (n, Some(v)),
+                    None => (s, None),
+                };
+                let mut fixed = format!("--{}", name[2..].replace('_', "-"));
+                if let Some(v) = value {
+                    fixed.push('=');
+                    fixed.push_str(v);
+                }
+                out.push(fixed.into());
+            }
+            _ => out.push(arg),
+        }
+    }
+    out
+}

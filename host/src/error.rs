@@ -1,0 +1,87 @@
+//! The library's error type: one variant per way an operation can fail, each naming the
+//! file or field involved.
+
+use std::path::PathBuf;
+
+use model_signing_core::bundle::BundleError;
+use model_signing_core::signing::SignError;
+use model_signing_core::verify::VerifyError;
+
+use crate::hasher::HashError;
+use crate::keyfile::KeyFileError;
+use crate::walk::WalkError;
+
+/// Why signing, verifying or hashing failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The model could not be walked.
+    #[error(transparent)]
+    Walk(#[from] WalkError),
+    /// A file could not be hashed.
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    /// A key or certificate file is unusable.
+    #[error(transparent)]
+    KeyFile(#[from] KeyFileError),
+    /// Nothing to sign after exclusions (OpenSSF Model Signing v1.0 requires at least one file).
+    #[error("the model '{0}' has no files to sign (after ignored paths are left out)")]
+    EmptyModel(PathBuf),
+    /// A shard size of zero.
+    #[error("the shard size must be greater than zero")]
+    InvalidShardSize,
+    /// No signer was configured.
+    #[error("no signer is configured: call use_elliptic_key_signer or use_certificate_signer first")]
+    NoSigner,
+    /// No verifier was configured.
+    #[error("no verifier is configured: call use_elliptic_key_verifier or use_certificate_verifier first")]
+    NoVerifier,
+    /// Signing failed.
+    #[error(transparent)]
+    Sign(#[from] SignError),
+    /// The signature file could not be read.
+    #[error("cannot read the signature '{path}': {source}")]
+    ReadSignature {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The signature file is not a valid bundle.
+    #[error("the signature '{path}' is not a valid model signature: {source}")]
+    Bundle {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: BundleError,
+    },
+    /// The signature could not be written.
+    #[error("cannot write the signature '{path}': {source}")]
+    WriteSignature {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Verification failed.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    /// The signature names a hashing method this implementation does not know.
+    #[error("the signature uses an unsupported hashing configuration: {0}")]
+    UnsupportedSignedSerialization(String),
+    /// A hashing option given for verification disagrees with the signature.
+    #[error("--{option} {given} was given, but the signature was made with {option} {signed}; drop the option (verify reads it from the signature)")]
+    HashingMismatch {
+        /// The option.
+        option: &'static str,
+        /// What was asked for.
+        given: String,
+        /// What the signature says.
+        signed: String,
+    },
+    /// The signature lists no file at all; a vacuous signature verifies nothing.
+    #[error("the signature covers no files, so it cannot vouch for this model")]
+    EmptySignature,
+    /// No trust anchors were given and none could be found on the system.
+    #[error("no trusted certificates: pass the root CA with --certificate-chain")]
+    NoTrustAnchors,
+}

@@ -1,0 +1,240 @@
+//! What to hash and how: the Rust counterpart of Python's `model_signing.hashing.Config`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use model_signing_core::identifier::{IgnoreList, GIT_PATHS};
+use model_signing_core::{HashAlgorithm, Manifest, ModelPath, Serialization};
+
+use crate::hasher::{hash_files, Progress};
+use crate::walk::{self, relative_inside, resolve_lenient, WalkOptions};
+use crate::Error;
+
+/// How a model is hashed: serialization method, hash, shard size, ignored paths,
+/// git paths and symlinks. Reusable across models.
+///
+/// ```
+/// use model_signing::hashing::Config;
+/// use model_signing_core::HashAlgorithm;
+///
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("weights.bin"), b"0123456789")?;
+/// let hashed = Config::new()
+///     .use_shard_serialization(HashAlgorithm::Sha256, 4)?
+///     .hash(dir.path())?;
+/// assert_eq!(hashed.manifest.len(), 3); // [0,4) [4,8) [8,10)
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Config {
+    serialization: Serialization,
+    ignore_paths: Vec<PathBuf>,
+    ignore_git_paths: bool,
+    allow_symlinks: bool,
+    max_workers: Option<usize>,
+    progress: Progress,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A hashed model: its manifest and what a signature records about how it was made.
+#[derive(Clone, Debug)]
+pub struct HashedModel {
+    /// The model's name (the directory's or file's name).
+    pub model_name: String,
+    /// Every item and digest.
+    pub manifest: Manifest,
+    /// The serialization used.
+    pub serialization: Serialization,
+    /// Whether symlinks were followed.
+    pub allow_symlinks: bool,
+    /// Ignored paths as a signature records them (relative, sorted).
+    pub ignore_paths: Vec<String>,
+}
+
+impl Config {
+    /// Files, SHA-256, git paths ignored, symlinks refused: the reference's defaults.
+    pub fn new() -> Self {
+        Self {
+            serialization: Serialization::default(),
+            ignore_paths: Vec::new(),
+            ignore_git_paths: true,
+            allow_symlinks: false,
+            max_workers: None,
+            progress: Progress::Auto,
+        }
+    }
+
+    /// One item per file, hashed with `algorithm`.
+    pub fn use_file_serialization(mut self, algorithm: HashAlgorithm) -> Self {
+        self.serialization = Serialization::files(algorithm);
+        self
+    }
+
+    /// One item per `shard_size` bytes of each file. BLAKE3 becomes the file method, as
+    /// in the reference. Fails when `shard_size` is 0.
+    pub fn use_shard_serialization(mut self, algorithm: HashAlgorithm, shard_size: u64) -> Result<Self, Error> {
+        self.serialization = Serialization::shards(algorithm, shard_size).ok_or(Error::InvalidShardSize)?;
+        Ok(self)
+    }
+
+    /// Uses `serialization` as it is.
+    pub fn use_serialization(mut self, serialization: Serialization) -> Self {
+        self.serialization = serialization;
+        self
+    }
+
+    /// Replaces the ignored paths (relative to the model, or absolute inside it) and
+    /// says whether the top-level git names are ignored too.
+    pub fn set_ignored_paths<P: Into<PathBuf>>(
+        mut self,
+        paths: impl IntoIterator<Item = P>,
+        ignore_git_paths: bool,
+    ) -> Self {
+        self.ignore_paths = paths.into_iter().map(Into::into).collect();
+        self.ignore_git_paths = ignore_git_paths;
+        self
+    }
+
+    /// Adds ignored paths, relative to the model.
+    pub fn add_ignored_paths<P: Into<PathBuf>>(&mut self, paths: impl IntoIterator<Item = P>) {
+        self.ignore_paths.extend(paths.into_iter().map(Into::into));
+    }
+
+    /// Whether symlinks to files inside the model are followed (refused by default).
+    pub fn set_allow_symlinks(mut self, allow: bool) -> Self {
+        self.allow_symlinks = allow;
+        self
+    }
+
+    /// Number of hashing threads (all cores by default).
+    pub fn set_max_workers(mut self, workers: Option<usize>) -> Self {
+        self.max_workers = workers;
+        self
+    }
+
+    /// Whether to draw a progress bar on a terminal (default) or never.
+    pub fn set_progress(mut self, progress: Progress) -> Self {
+        self.progress = progress;
+        self
+    }
+
+    /// The serialization in use.
+    pub fn serialization(&self) -> Serialization {
+        self.serialization
+    }
+
+    /// Whether symlinks are followed.
+    pub fn allow_symlinks(&self) -> bool {
+        self.allow_symlinks
+    }
+
+    /// Whether the git names are ignored.
+    pub fn ignore_git_paths(&self) -> bool {
+        self.ignore_git_paths
+    }
+
+    /// The ignore list for `model`, relative to it. Entries outside the model are dropped.
+    pub fn ignore_list(&self, model: &Path) -> IgnoreList {
+        let mut list = IgnoreList::new();
+        let model_real = resolve_lenient(model);
+        for p in &self.ignore_paths {
+            if let Some(rel) = relative_to_model(p, model, &model_real) {
+                list.add(rel);
+            }
+        }
+        if self.ignore_git_paths {
+            for g in GIT_PATHS {
+                list.add(ModelPath::new(g));
+            }
+        }
+        list
+    }
+
+    /// Hashes the model at `model` (a directory or a single file).
+    pub fn hash(&self, model: &Path) -> Result<HashedModel, Error> {
+        let ignore = self.ignore_list(model);
+        let options = WalkOptions {
+            ignore: ignore.clone(),
+            allow_symlinks: self.allow_symlinks,
+        };
+        let files = walk::walk(model, &options)?;
+        self.finish(model, &files, &ignore)
+    }
+
+    /// Hashes only the files named by `ids` (for `ignore_unsigned_files`); returns the
+    /// manifest and the identifiers that do not exist.
+    pub fn hash_selected(
+        &self,
+        model: &Path,
+        ids: impl IntoIterator<Item = ModelPath>,
+    ) -> Result<(HashedModel, Vec<ModelPath>), Error> {
+        let ignore = self.ignore_list(model);
+        let options = WalkOptions {
+            ignore: ignore.clone(),
+            allow_symlinks: self.allow_symlinks,
+        };
+        let (files, missing) = walk::select(model, ids, &options)?;
+        Ok((self.finish(model, &files, &ignore)?, missing))
+    }
+
+    fn finish(&self, model: &Path, files: &[walk::ModelFile], ignore: &IgnoreList) -> Result<HashedModel, Error> {
+        let started = std::time::Instant::now();
+        let manifest = hash_files(files, self.serialization, self.max_workers, self.progress)?;
+        let bytes: u64 = files.iter().map(|f| f.len).sum();
+        tracing::debug!(
+            files = files.len(),
+            bytes,
+            seconds = started.elapsed().as_secs_f64(),
+            "hashed {}",
+            model.display()
+        );
+        Ok(HashedModel {
+            model_name: model_name(model),
+            manifest,
+            serialization: self.serialization,
+            allow_symlinks: self.allow_symlinks,
+            ignore_paths: ignore.recorded(),
+        })
+    }
+}
+
+/// An ignore entry relative to the model, if it lies inside it. Relative entries are
+/// taken as relative to the model; absolute ones must be under it (lexically or once
+/// resolved).
+fn relative_to_model(p: &Path, model: &Path, model_real: &Path) -> Option<ModelPath> {
+    if p.is_relative() {
+        let parts: Option<Vec<&str>> = p.components().map(|c| c.as_os_str().to_str()).collect();
+        let rel = ModelPath::from_components(parts?);
+        return rel.is_contained().then_some(rel);
+    }
+    if let Ok(rest) = p.strip_prefix(model) {
+        let parts: Option<Vec<&str>> = rest.components().map(|c| c.as_os_str().to_str()).collect();
+        let rel = ModelPath::from_components(parts?);
+        if rel.is_contained() {
+            return Some(rel);
+        }
+    }
+    relative_inside(&resolve_lenient(p), model_real)
+}
+
+/// The model's name: the last component of its path, or of its resolved path when the
+/// path ends in `.` or `..`.
+pub fn model_name(model: &Path) -> String {
+    let name = match model.file_name() {
+        Some(n) if model.components().next_back().is_some_and(|c| matches!(c, std::path::Component::Normal(_))) => {
+            Some(n.to_string_lossy().into_owned())
+        }
+        _ => None,
+    };
+    name.or_else(|| {
+        fs::canonicalize(model)
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+    })
+    .unwrap_or_default()
+}

@@ -1,0 +1,194 @@
+//! `model_signing`: sign and verify machine-learning models, with the Python CLI's
+//! commands, flags and output.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use model_signing::verifying::ExpectedSerialization;
+use model_signing::{hashing, signing, verifying};
+use model_signing_core::encoding::hex;
+use model_signing_core::HashAlgorithm;
+
+mod cli;
+
+use cli::{Cli, Command, HashingArgs, Method, ModelArgs, SignMethod, VerifyMethod};
+
+fn main() -> ExitCode {
+    let args = cli::normalize_args(std::env::args_os());
+    let cli = Cli::parse_from(args);
+    if cli.version {
+        println!("model_signing, version {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    tracing_subscriber::fmt()
+        .with_max_level(cli.log_level)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(false)
+        .with_level(false)
+        .init();
+    let Some(command) = cli.command else {
+        use clap::CommandFactory as _;
+        let _ = Cli::command().print_help();
+        return ExitCode::from(2);
+    };
+    match command {
+        Command::Digest(args) => match digest(&args.model, &args.hashing) {
+            Ok(d) => {
+                println!("sha256:{d}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("Computing digest failed: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Sign(method) => match sign(method) {
+            Ok(()) => {
+                println!("Signing succeeded");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("Signing failed with error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Verify(method) => match verify(method) {
+            Ok(()) => {
+                println!("Verification succeeded");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("Verification failed with error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+/// The hashing configuration the model options describe, with the CLI's ignore-path
+/// resolution: each path is taken relative to the current directory and kept only when
+/// it lies inside the model.
+fn hashing_config(model: &ModelArgs, extra_ignored: &[&std::path::Path]) -> hashing::Config {
+    let model_real = model_signing::walk::resolve_lenient(&model.model_path);
+    let ignored: Vec<std::path::PathBuf> = model
+        .ignore_paths
+        .iter()
+        .map(|p| p.as_path())
+        .chain(extra_ignored.iter().copied())
+        .map(model_signing::walk::resolve_lenient)
+        .filter(|p| p.starts_with(&model_real))
+        .collect();
+    hashing::Config::new()
+        .set_ignored_paths(ignored, !model.no_ignore_git_paths)
+        .set_allow_symlinks(model.allow_symlinks)
+        .set_max_workers(model.max_workers)
+}
+
+fn with_serialization(config: hashing::Config, args: &HashingArgs) -> anyhow::Result<hashing::Config> {
+    let algorithm: HashAlgorithm = args.hash_algorithm.map(Into::into).unwrap_or(HashAlgorithm::Sha256);
+    match args.serialization.unwrap_or(Method::Files) {
+        Method::Files => {
+            if args.shard_size.is_some() {
+                anyhow::bail!("--shard-size applies only with --serialization shards");
+            }
+            Ok(config.use_file_serialization(algorithm))
+        }
+        Method::Shards => Ok(config.use_shard_serialization(
+            algorithm,
+            args.shard_size
+                .unwrap_or(model_signing_core::serialization::DEFAULT_SHARD_SIZE),
+        )?),
+    }
+}
+
+fn digest(model: &ModelArgs, args: &HashingArgs) -> anyhow::Result<String> {
+    let config = with_serialization(hashing_config(model, &[]), args)?;
+    let hashed = config.hash(&model.model_path)?;
+    Ok(hex(&hashed.manifest.root_digest()))
+}
+
+fn sign(method: SignMethod) -> anyhow::Result<()> {
+    let (common, config) = match method {
+        SignMethod::Key {
+            common,
+            private_key,
+            password,
+        } => {
+            let config = signing::Config::new()
+                .use_elliptic_key_signer(&private_key, password.as_deref().map(str::as_bytes))?;
+            (common, config)
+        }
+        SignMethod::Certificate {
+            common,
+            private_key,
+            password,
+            signing_certificate,
+            certificate_chain,
+        } => {
+            let config = signing::Config::new().use_certificate_signer(
+                &private_key,
+                password.as_deref().map(str::as_bytes),
+                &signing_certificate,
+                &certificate_chain,
+            )?;
+            (common, config)
+        }
+    };
+    let hashing = with_serialization(
+        hashing_config(&common.model, &[common.signature.as_path()]),
+        &common.hashing,
+    )?;
+    let outcome = config
+        .set_hashing_config(hashing)
+        .sign(&common.model.model_path, &common.signature)
+        .with_context(|| format!("signing '{}'", common.model.model_path.display()))?;
+    tracing::debug!(
+        items = outcome.model.manifest.len(),
+        "wrote {}",
+        common.signature.display()
+    );
+    Ok(())
+}
+
+fn verify(method: VerifyMethod) -> anyhow::Result<()> {
+    let (common, config) = match method {
+        VerifyMethod::Key { common, public_key } => {
+            let config = verifying::Config::new().use_elliptic_key_verifier(&public_key)?;
+            (common, config)
+        }
+        VerifyMethod::Certificate {
+            common,
+            certificate_chain,
+            log_fingerprints,
+        } => {
+            let config =
+                verifying::Config::new().use_certificate_verifier(&certificate_chain, log_fingerprints)?;
+            (common, config)
+        }
+    };
+    let expected = ExpectedSerialization {
+        method: common.hashing.serialization.map(|m| match m {
+            Method::Files => "files",
+            Method::Shards => "shards",
+        }),
+        algorithm: common.hashing.hash_algorithm.map(Into::into),
+        shard_size: common.hashing.shard_size,
+    };
+    let hashing = hashing_config(&common.model, &[common.signature.as_path()]);
+    let report = config
+        .set_hashing_config(hashing)
+        .expect_serialization(expected)
+        .set_ignore_unsigned_files(common.ignore_unsigned_files && !common.no_ignore_unsigned_files)
+        .verify(&common.model.model_path, &common.signature)?;
+    for w in &report.warnings {
+        if w.contains("older verification material format") {
+            // The reference prints this one on stdout.
+            println!("WARNING: {w}");
+        } else {
+            tracing::warn!("{w}");
+        }
+    }
+    Ok(())
+}

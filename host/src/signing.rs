@@ -1,0 +1,143 @@
+//! Signing a model: the Rust counterpart of Python's `model_signing.signing.Config`.
+
+use std::path::Path;
+
+use model_signing_core::certificate::certificate_public_key;
+use model_signing_core::signing::{sign_statement, CertificateSigner, KeySigner, SignError, Signer};
+use model_signing_core::statement::build_statement;
+
+use crate::atomic::write_atomic;
+use crate::hashing::{self, HashedModel};
+use crate::keyfile::{load_certificates, load_private_key};
+use crate::walk::resolve_lenient;
+use crate::Error;
+
+/// Fills `buf` from the operating system's random source.
+fn os_random(buf: &mut [u8]) -> Result<(), rand_core::Error> {
+    use rand_core::RngCore as _;
+    rand_core::OsRng.try_fill_bytes(buf)
+}
+
+/// How to sign: the hashing configuration and a signer. Reusable across models.
+///
+/// ```
+/// use model_signing::{hashing, signing, verifying};
+/// # let dir = tempfile::tempdir()?;
+/// # let model = dir.path().join("model");
+/// # std::fs::create_dir(&model)?;
+/// # std::fs::write(model.join("weights.bin"), b"weights")?;
+/// # let keys = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+/// #     .join("../tests/vectors/model-transparency/generated-v1.1.1/keys");
+/// let signature = dir.path().join("model.sig");
+/// signing::Config::new()
+///     .use_elliptic_key_signer(keys.join("p256.pem"), None)?
+///     .sign(&model, &signature)?;
+/// verifying::Config::new()
+///     .use_elliptic_key_verifier(keys.join("p256-pub.pem"))?
+///     .verify(&model, &signature)?;
+/// # Ok::<(), model_signing::Error>(())
+/// ```
+pub struct Config {
+    hashing: hashing::Config,
+    signer: Option<Box<dyn Signer + Send + Sync>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What a signing run produced.
+#[derive(Clone, Debug)]
+pub struct SignOutcome {
+    /// The hashed model.
+    pub model: HashedModel,
+    /// The bundle as written.
+    pub bundle_json: String,
+}
+
+impl Config {
+    /// The default hashing configuration and no signer yet.
+    pub fn new() -> Self {
+        Self {
+            hashing: hashing::Config::new(),
+            signer: None,
+        }
+    }
+
+    /// Sets how the model is hashed.
+    pub fn set_hashing_config(mut self, hashing: hashing::Config) -> Self {
+        self.hashing = hashing;
+        self
+    }
+
+    /// Signs with a PEM private key (P-256, P-384 or P-521; PKCS #8 or SEC1, encrypted
+    /// ones with `password`).
+    pub fn use_elliptic_key_signer(
+        mut self,
+        private_key: impl AsRef<Path>,
+        password: Option<&[u8]>,
+    ) -> Result<Self, Error> {
+        let key = load_private_key(private_key.as_ref(), password)?;
+        self.signer = Some(Box::new(KeySigner::new(key, os_random)));
+        Ok(self)
+    }
+
+    /// Signs with a private key and its certificate; the bundle carries the signing
+    /// certificate followed by every certificate of `certificate_chain`.
+    pub fn use_certificate_signer<P: AsRef<Path>>(
+        mut self,
+        private_key: impl AsRef<Path>,
+        password: Option<&[u8]>,
+        signing_certificate: impl AsRef<Path>,
+        certificate_chain: &[P],
+    ) -> Result<Self, Error> {
+        let key = load_private_key(private_key.as_ref(), password)?;
+        let mut chain = load_certificates(&[signing_certificate.as_ref()])?;
+        chain.truncate(1);
+        certificate_public_key(&chain[0]).map_err(|source| crate::keyfile::KeyFileError::Certificate {
+            path: signing_certificate.as_ref().to_path_buf(),
+            source,
+        })?;
+        chain.extend(load_certificates(certificate_chain)?);
+        let signer = CertificateSigner::new(KeySigner::new(key, os_random), chain)?;
+        self.signer = Some(Box::new(signer));
+        Ok(self)
+    }
+
+    /// Signs with any [`Signer`] (a hardware token, a remote service).
+    pub fn use_signer(mut self, signer: Box<dyn Signer + Send + Sync>) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+
+    /// Hashes `model` and writes its signature to `signature`, atomically. The signature
+    /// file itself is left out of the manifest when it lies inside the model.
+    pub fn sign(&self, model: &Path, signature: &Path) -> Result<SignOutcome, Error> {
+        let signer = self.signer.as_deref().ok_or(Error::NoSigner)?;
+        let mut hashing = self.hashing.clone();
+        hashing.add_ignored_paths([resolve_lenient(signature)]);
+        let hashed = hashing.hash(model)?;
+        if hashed.manifest.is_empty() {
+            return Err(Error::EmptyModel(model.to_path_buf()));
+        }
+        let payload = build_statement(
+            &hashed.model_name,
+            &hashed.manifest,
+            &hashed.serialization,
+            hashed.allow_symlinks,
+            &hashed.ignore_paths,
+        );
+        let bundle = sign_statement(signer, payload).map_err(|e: SignError| Error::Sign(e))?;
+        let bundle_json = bundle.to_json();
+        write_atomic(signature, bundle_json.as_bytes()).map_err(|source| Error::WriteSignature {
+            path: signature.to_path_buf(),
+            source,
+        })?;
+        Ok(SignOutcome {
+            model: hashed,
+            bundle_json,
+        })
+    }
+}

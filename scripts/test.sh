@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# scripts/test.sh -- the project's test command (CI runs it through .ci/run).
+#
+# Steps, stopping at the first failure:
+#   1. reference   scripts/setup-reference.sh (Python model-signing 1.1.1 venv for interop tests)
+#   2. wasm-tools  scripts/wasm-toolchain.sh install (Debian rustc-web route when needed)
+#   3. fmt         cargo fmt --all -- --check
+#   4. clippy      cargo clippy --workspace --all-targets --locked -- -D warnings
+#   5. test        cargo test --workspace --locked (unit, integration, doc tests), with
+#                  MODEL_SIGNING_REFERENCE_PYTHON / MODEL_SIGNING_REFERENCE_CLI exported
+#   6. core-wasm   scripts/check-core-wasm.sh (core builds for wasm32 with only core+alloc)
+# The install steps log to target/test-logs/<step>.log, printed only when they fail.
+# A timed summary is printed at the end, also on failure. Exit status: that of the failing step.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+cd "$REPO"
+export RUSTUP_AUTO_INSTALL=0
+LOGDIR=$REPO/target/test-logs
+mkdir -p "$LOGDIR"
+
+SUMMARY=()
+T_START=$(date +%s.%N)
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
+print_summary() {
+  local rc=$? line
+  echo
+  echo "==> summary"
+  for line in "${SUMMARY[@]}"; do echo "    $line"; done
+  printf '    %-12s %-6s %8ss\n' total "$([ "$rc" = 0 ] && echo ok || echo FAIL)" "$(since "$T_START")"
+  exit "$rc"
+}
+trap print_summary EXIT
+
+# step NAME quiet|loud CMD...: run CMD, record its time; quiet steps write to $LOGDIR/NAME.log.
+step() {
+  local name=$1 mode=$2 t0 rc dt log=$LOGDIR/$1.log
+  shift 2
+  echo
+  echo "==> [$name] $*"
+  t0=$(date +%s.%N)
+  set +e
+  if [ "$mode" = quiet ]; then "$@" >"$log" 2>&1; else "$@"; fi
+  rc=$?
+  set -e
+  dt=$(since "$t0")
+  SUMMARY+=("$(printf '%-12s %-6s %8ss' "$name" "$([ "$rc" = 0 ] && echo ok || echo FAIL)" "$dt")")
+  if [ "$rc" != 0 ]; then
+    if [ "$mode" = quiet ]; then
+      echo "---- $log ----"
+      cat "$log"
+      echo "---- end of $log ----"
+    fi
+    echo "==> [$name] FAILED (exit $rc) after ${dt}s"
+    exit "$rc"
+  fi
+  if [ "$mode" = quiet ]; then echo "    ok in ${dt}s (log: ${log#"$REPO"/})"; fi
+}
+
+echo "==> $(rustc --version) / $(cargo --version); CI=${CI:-}"
+
+step reference quiet scripts/setup-reference.sh
+REF_PY=$(tail -n 1 "$LOGDIR/reference.log")
+REF_CLI=$(dirname "$REF_PY")/model_signing
+if ! [ -x "$REF_PY" ] || ! [ -x "$REF_CLI" ]; then
+  echo "==> [reference] could not find the venv python/CLI (got '$REF_PY')"
+  exit 1
+fi
+export MODEL_SIGNING_REFERENCE_PYTHON=$REF_PY
+export MODEL_SIGNING_REFERENCE_CLI=$REF_CLI
+echo "    MODEL_SIGNING_REFERENCE_PYTHON=$MODEL_SIGNING_REFERENCE_PYTHON"
+echo "    MODEL_SIGNING_REFERENCE_CLI=$MODEL_SIGNING_REFERENCE_CLI"
+
+step wasm-tools quiet scripts/wasm-toolchain.sh install
+# rustfmt colours its diff even into a pipe; follow CARGO_TERM_COLOR=never (set by .ci/run)
+fmt_args=(--check)
+if [ "${CARGO_TERM_COLOR:-}" = never ]; then fmt_args+=(--color never); fi
+step fmt loud cargo fmt --all -- "${fmt_args[@]}"
+step clippy loud cargo clippy --workspace --all-targets --locked -- -D warnings
+step test loud cargo test --workspace --locked
+step core-wasm loud scripts/check-core-wasm.sh
