@@ -130,6 +130,12 @@ pub enum CertificateError {
         /// The decoding error.
         reason: der::Error,
     },
+    /// A single certificate (see [`certificate_public_key`]) is not DER X.509.
+    #[error("the certificate is not a valid DER X.509 certificate ({reason})")]
+    InvalidCertificate {
+        /// The decoding error.
+        reason: der::Error,
+    },
     /// The text holds no `CERTIFICATE` PEM block.
     #[error("no '-----BEGIN CERTIFICATE-----' block found: expected a file of PEM-encoded X.509 certificates")]
     NoPemCertificate,
@@ -434,8 +440,8 @@ pub fn parse_pem_certificates(text: &[u8]) -> Result<Vec<Vec<u8>>, CertificateEr
 /// The public key of a certificate, which must be an EC key on P-256, P-384 or P-521
 /// since it is used to verify model signatures.
 pub fn certificate_public_key(der: &[u8]) -> Result<PublicKey, CertificateError> {
-    let parsed = Parsed::new(der)
-        .map_err(|reason| CertificateError::InvalidChainCertificate { index: 0, reason })?;
+    let parsed =
+        Parsed::new(der).map_err(|reason| CertificateError::InvalidCertificate { reason })?;
     parsed.ec_key()
 }
 
@@ -1458,6 +1464,10 @@ mod tests {
             certificate_public_key(&der(LEAF)).unwrap().curve(),
             Curve::P256
         );
+        assert!(matches!(
+            certificate_public_key(b"junk"),
+            Err(CertificateError::InvalidCertificate { .. })
+        ));
         assert_eq!(
             certificate_public_key(&der(REPO_LEAF)).unwrap(),
             PublicKey::from_pem(REPO_LEAF_PUB).unwrap()
