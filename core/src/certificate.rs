@@ -35,10 +35,14 @@
 //!   when either extension is missing. The leaf may be a CA. Its key must be an EC key,
 //!   since it verifies the model signature.
 //!
-//! Deliberate differences from OpenSSL, all on the side of refusing: names are compared
-//! as encoded (issuers copy their subject byte for byte in practice; OpenSSL also
-//! accepts case and whitespace variants), and a trusted certificate only counts as
-//! self-signed if its own signature verifies, when its algorithm is supported.
+//! Deliberate differences from OpenSSL. Refusing more: critical nameConstraints (see
+//! above); names are compared as encoded (issuers copy their subject byte for byte in
+//! practice, while OpenSSL also accepts case and whitespace variants); a trusted
+//! certificate only counts as self-signed if its own signature verifies, when its
+//! algorithm is supported; SHA-1 and other legacy signature algorithms. Accepting more:
+//! when same-named issuers have no key identifiers to tell them apart, OpenSSL commits to
+//! the first name match and fails if its signature does not verify, whereas this module
+//! goes on to the next candidate; the path it accepts is still fully verified.
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;

@@ -195,7 +195,7 @@ fn shard_size(v: &Value) -> Result<u64, StatementError> {
     let size = if let Some(n) = v.as_u64() {
         n
     } else if let Some(f) = v.as_f64() {
-        if f.fract() != 0.0 || !(1.0..=9_007_199_254_740_992.0).contains(&f) {
+        if f % 1.0 != 0.0 || !(1.0..=9_007_199_254_740_992.0).contains(&f) {
             return Err(invalid("expected a positive whole number"));
         }
         f as u64

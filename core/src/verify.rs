@@ -5,7 +5,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::bundle::{Bundle, VerificationMaterial};
+use crate::bundle::{Bundle, VerificationMaterial, MEDIA_TYPE_V0_3};
 use crate::certificate::{verify_chain, CertificateError};
 use crate::dsse::{pae, pae_compat, IN_TOTO_PAYLOAD_TYPE};
 use crate::keys::{PublicKey, SignatureError, SignatureHash};
@@ -61,15 +61,19 @@ pub struct VerifiedSignature {
 pub enum VerifyError {
     /// The bundle's material does not fit the verifier (e.g. a key bundle checked
     /// against certificates).
-    #[error("the signature was made with {found}, but verification was asked for {expected}; use `verify {expected_cmd}`")]
+    #[error("the signature was made with {found}, but verification was asked for {expected}; use `verify {found_cmd}`")]
     WrongMaterial {
         /// What the verifier needs.
         expected: &'static str,
-        /// The matching subcommand.
-        expected_cmd: &'static str,
+        /// The subcommand that verifies what the bundle holds.
+        found_cmd: &'static str,
         /// What the bundle holds.
         found: &'static str,
     },
+    /// The bundle's media type is not the one key and certificate signatures use (the
+    /// reference's traditional verifier requires exactly v0.3).
+    #[error("invalid sigstore bundle, got media type '{0}' but expected {MEDIA_TYPE_V0_3}")]
+    MediaType(String),
     /// The key hint names another key.
     #[error("key mismatch: the public key hash in the signature's verification material does not match the provided public key")]
     KeyMismatch,
@@ -101,11 +105,23 @@ fn material_name(m: &VerificationMaterial) -> &'static str {
     }
 }
 
+/// The `verify` subcommand for a bundle's material.
+fn material_cmd(m: &VerificationMaterial) -> &'static str {
+    match m {
+        VerificationMaterial::PublicKey { .. } => "key",
+        VerificationMaterial::X509CertificateChain(_) => "certificate",
+        VerificationMaterial::Certificate(_) => "sigstore",
+    }
+}
+
 /// Checks the bundle's signature with `verifier` and parses the statement.
 ///
 /// The standard PAE is tried first, then the 0.2.x one (with the curve hash for keys and
 /// SHA-256 for certificates, as the reference does).
 pub fn verify_bundle(bundle: &Bundle, verifier: &Verifier) -> Result<VerifiedSignature, VerifyError> {
+    if bundle.media_type != MEDIA_TYPE_V0_3 {
+        return Err(VerifyError::MediaType(bundle.media_type.clone()));
+    }
     let env = &bundle.envelope;
     let mut warnings = Vec::new();
     let (key, compat_hash, signer) = match (verifier, &bundle.verification_material) {
@@ -142,14 +158,14 @@ pub fn verify_bundle(bundle: &Bundle, verifier: &Verifier) -> Result<VerifiedSig
         (Verifier::Key(_), found) => {
             return Err(VerifyError::WrongMaterial {
                 expected: "a public key",
-                expected_cmd: "key",
+                found_cmd: material_cmd(found),
                 found: material_name(found),
             })
         }
         (Verifier::Certificate { .. }, found) => {
             return Err(VerifyError::WrongMaterial {
                 expected: "a certificate chain",
-                expected_cmd: "certificate",
+                found_cmd: material_cmd(found),
                 found: material_name(found),
             })
         }

@@ -105,7 +105,8 @@ issue leaf-under-int-below-pathlen0 p256 int-below-pathlen0 20200101000000Z $FOR
 issue int-name-constraints p256 root 20010101000000Z $FOREVER int_name_constraints
 issue leaf-under-int-name-constraints p256 int-name-constraints 20200101000000Z $FOREVER leaf
 # Same subject as int.pem, different key: path building must pick the right one.
-CN=pki-test-int issue int-twin p384 root 20010101000000Z $FOREVER int
+# (In a subshell: some shells keep an assignment made before a function call.)
+(CN=pki-test-int issue int-twin p384 root 20010101000000Z $FOREVER int)
 
 # Leaf problems (all issued by int).
 issue leaf-no-aki p256 int 20200101000000Z $FOREVER leaf_no_aki -md sha384
