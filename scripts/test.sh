@@ -4,11 +4,12 @@
 # Steps, stopping at the first failure:
 #   1. reference   scripts/setup-reference.sh (Python model-signing 1.1.1 venv for interop tests)
 #   2. wasm-tools  scripts/wasm-toolchain.sh install (Debian rustc-web route when needed)
-#   3. fmt         cargo fmt --all -- --check
-#   4. clippy      cargo clippy --workspace --all-targets --locked -- -D warnings
-#   5. test        cargo test --workspace --locked (unit, integration, doc tests), with
+#   3. softhsm     scripts/setup-softhsm.sh (SoftHSM2, pkcs11-tool, p11-kit for the PKCS #11 tests)
+#   4. fmt         cargo fmt --all -- --check
+#   5. clippy      cargo clippy --workspace --all-targets --locked -- -D warnings
+#   6. test        cargo test --workspace --locked (unit, integration, doc tests), with
 #                  MODEL_SIGNING_REFERENCE_PYTHON / MODEL_SIGNING_REFERENCE_CLI exported
-#   6. core-wasm   scripts/check-core-wasm.sh (core builds for wasm32 with only core+alloc)
+#   7. core-wasm   scripts/check-core-wasm.sh (core builds for wasm32 with only core+alloc)
 # The install steps log to target/test-logs/<step>.log, printed only when they fail.
 # A timed summary is printed at the end, also on failure. Exit status: that of the failing step.
 set -euo pipefail
@@ -73,6 +74,7 @@ echo "    MODEL_SIGNING_REFERENCE_PYTHON=$MODEL_SIGNING_REFERENCE_PYTHON"
 echo "    MODEL_SIGNING_REFERENCE_CLI=$MODEL_SIGNING_REFERENCE_CLI"
 
 step wasm-tools quiet scripts/wasm-toolchain.sh install
+step softhsm quiet scripts/setup-softhsm.sh
 # rustfmt colours its diff even into a pipe; follow CARGO_TERM_COLOR=never (set by .ci/run)
 fmt_args=(--check)
 if [ "${CARGO_TERM_COLOR:-}" = never ]; then fmt_args+=(--color never); fi

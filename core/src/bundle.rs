@@ -83,7 +83,11 @@ pub enum BundleError {
     AmbiguousMaterial,
 }
 
-fn field<'a>(obj: &'a Map<String, Value>, camel: &'static str, snake: &'static str) -> Option<&'a Value> {
+fn field<'a>(
+    obj: &'a Map<String, Value>,
+    camel: &'static str,
+    snake: &'static str,
+) -> Option<&'a Value> {
     obj.get(camel)
         .or_else(|| obj.get(snake))
         .filter(|v| !v.is_null())
@@ -181,8 +185,9 @@ impl Bundle {
             (None, None, Some(cert)) => {
                 let cert = object(cert, "verificationMaterial.certificate")?;
                 VerificationMaterial::Certificate(bytes(
-                    field(cert, "rawBytes", "raw_bytes")
-                        .ok_or(BundleError::MissingField("verificationMaterial.certificate.rawBytes"))?,
+                    field(cert, "rawBytes", "raw_bytes").ok_or(BundleError::MissingField(
+                        "verificationMaterial.certificate.rawBytes",
+                    ))?,
                     "verificationMaterial.certificate.rawBytes",
                 )?)
             }
@@ -198,8 +203,12 @@ impl Bundle {
                 })?
                 .clone(),
         };
-        let timestamp_verification_data =
-            field(vm, "timestampVerificationData", "timestamp_verification_data").cloned();
+        let timestamp_verification_data = field(
+            vm,
+            "timestampVerificationData",
+            "timestamp_verification_data",
+        )
+        .cloned();
 
         if field(root, "messageSignature", "message_signature").is_some() {
             return Err(BundleError::MessageSignature);
@@ -325,10 +334,15 @@ fn from_value(v: &Value) -> Json {
     match v {
         Value::Null => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
-        Value::Number(n) => n.as_u64().map(Json::UInt).unwrap_or_else(|| Json::Str(n.to_string())),
+        Value::Number(n) => n
+            .as_u64()
+            .map(Json::UInt)
+            .unwrap_or_else(|| Json::Str(n.to_string())),
         Value::String(s) => Json::Str(s.clone()),
         Value::Array(a) => Json::Array(a.iter().map(from_value).collect()),
-        Value::Object(o) => Json::Object(o.iter().map(|(k, v)| (k.clone(), from_value(v))).collect()),
+        Value::Object(o) => {
+            Json::Object(o.iter().map(|(k, v)| (k.clone(), from_value(v))).collect())
+        }
     }
 }
 

@@ -189,8 +189,9 @@ pub enum CertificateError {
         /// The certificate.
         subject: String,
     },
-    /// A certificate of the path was not yet valid at the verification time.
-    #[error("certificate '{subject}' is not yet valid at the verification time {} (the signing certificate's notBefore): it is valid from {}", rfc3339(.at), rfc3339(.not_before))]
+    /// A certificate of the path was not yet valid at the verification time (the leaf's
+    /// notBefore for `certificate` signatures, a verified signing time for Sigstore).
+    #[error("certificate '{subject}' is not yet valid at the verification time {}: it is valid from {}", rfc3339(.at), rfc3339(.not_before))]
     NotYetValid {
         /// The certificate.
         subject: String,
@@ -200,7 +201,7 @@ pub enum CertificateError {
         at: u64,
     },
     /// A certificate of the path had expired at the verification time.
-    #[error("certificate '{subject}' had expired at the verification time {} (the signing certificate's notBefore): it was valid until {}", rfc3339(.at), rfc3339(.not_after))]
+    #[error("certificate '{subject}' had expired at the verification time {}: it was valid until {}", rfc3339(.at), rfc3339(.not_after))]
     Expired {
         /// The certificate.
         subject: String,
@@ -412,7 +413,7 @@ pub fn verify_chain(
     let time = leaf.not_before;
     let leaf_extensions = leaf.extensions.clone()?;
     check_validity(leaf, time)?;
-    let path = Search::new(&certs, time).run()?;
+    let path = Search::new(&certs, time, false).run()?;
     let warnings = leaf_usage(leaf, &leaf_extensions)?;
     let leaf_public_key = leaf.ec_key()?;
     Ok(VerifiedChain {
@@ -422,6 +423,44 @@ pub fn verify_chain(
         path: path.iter().map(|&i| certs[i].der.to_vec()).collect(),
         warnings,
     })
+}
+
+/// Validates the certification path of `leaf` (DER) at `time` (seconds since the epoch)
+/// and returns it, leaf first, ending with the trust anchor (DER).
+///
+/// This is the path building of [`verify_chain`] for callers whose intermediates are
+/// trusted configuration rather than part of the signature, such as the certificate
+/// authorities of a Sigstore trusted root: `intermediates` may be used to build the
+/// path, and the path ends at the first certificate of `anchors` it reaches. Unlike
+/// [`verify_chain`], an anchor need not be self-signed (a trusted root names its anchor
+/// explicitly, as Go's `x509.Verify` roots do), and nothing is checked about the leaf's
+/// usage or key type: the caller applies its own policy. Validity, CA constraints,
+/// critical extensions and signatures are checked as for [`verify_chain`].
+pub fn verify_path_at(
+    leaf: &[u8],
+    intermediates: &[Vec<u8>],
+    anchors: &[Vec<u8>],
+    time: u64,
+) -> Result<Vec<Vec<u8>>, CertificateError> {
+    if anchors.is_empty() {
+        return Err(CertificateError::NoTrustAnchors);
+    }
+    let leaf = Parsed::new(leaf)
+        .map_err(|reason| CertificateError::InvalidChainCertificate { index: 0, reason })?;
+    let mut certs: Vec<Parsed<'_>> = alloc::vec![leaf];
+    for (index, der) in intermediates.iter().chain(anchors).enumerate() {
+        let mut parsed = Parsed::new(der)
+            .map_err(|reason| CertificateError::InvalidTrustedCertificate { index, reason })?;
+        parsed.trusted = index >= intermediates.len();
+        match certs.iter_mut().skip(1).find(|c| c.der == der.as_slice()) {
+            Some(known) => known.trusted |= parsed.trusted,
+            None => certs.push(parsed),
+        }
+    }
+    certs[0].extensions.clone()?;
+    check_validity(&certs[0], time)?;
+    let path = Search::new(&certs, time, true).run()?;
+    Ok(path.iter().map(|&i| certs[i].der.to_vec()).collect())
 }
 
 /// Every `CERTIFICATE` PEM block in `text` (surrounding text allowed), as DER. Fails if
@@ -704,6 +743,9 @@ impl Failure {
 struct Search<'c, 'a> {
     certs: &'c [Parsed<'a>],
     time: u64,
+    /// Whether a trusted certificate above the leaf ends the path even when it is not
+    /// self-signed (OpenSSL's `X509_V_FLAG_PARTIAL_CHAIN`; see [`verify_path_at`]).
+    partial_chain: bool,
     /// Signature results by (child, issuer), since backtracking revisits pairs.
     signatures: BTreeMap<(usize, usize), Result<(), CertificateError>>,
     self_signed: Vec<Option<bool>>,
@@ -711,10 +753,11 @@ struct Search<'c, 'a> {
 }
 
 impl<'c, 'a> Search<'c, 'a> {
-    fn new(certs: &'c [Parsed<'a>], time: u64) -> Self {
+    fn new(certs: &'c [Parsed<'a>], time: u64, partial_chain: bool) -> Self {
         Self {
             certs,
             time,
+            partial_chain,
             signatures: BTreeMap::new(),
             self_signed: alloc::vec![None; certs.len()],
             steps: 0,
@@ -744,6 +787,9 @@ impl<'c, 'a> Search<'c, 'a> {
         }
         let current = path[depth - 1];
         let cert = &self.certs[current];
+        if self.partial_chain && cert.trusted && depth > 1 {
+            return Ok(());
+        }
         if self.is_self_signed(current) {
             return if cert.trusted {
                 Ok(())

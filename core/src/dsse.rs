@@ -104,6 +104,9 @@ mod tests {
         );
         assert_eq!(python_bytes_repr(b"it's"), b"b\"it's\"".to_vec());
         assert_eq!(python_bytes_repr(b"'\""), b"b'\\'\"'".to_vec());
-        assert_eq!(python_bytes_repr(b"\x00\xff\\"), b"b'\\x00\\xff\\\\'".to_vec());
+        assert_eq!(
+            python_bytes_repr(b"\x00\xff\\"),
+            b"b'\\x00\\xff\\\\'".to_vec()
+        );
     }
 }

@@ -214,8 +214,14 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!("blake2".parse::<HashAlgorithm>(), Ok(HashAlgorithm::Blake2b));
-        assert_eq!("blake2b".parse::<HashAlgorithm>(), Ok(HashAlgorithm::Blake2b));
+        assert_eq!(
+            "blake2".parse::<HashAlgorithm>(),
+            Ok(HashAlgorithm::Blake2b)
+        );
+        assert_eq!(
+            "blake2b".parse::<HashAlgorithm>(),
+            Ok(HashAlgorithm::Blake2b)
+        );
         assert!("md5".parse::<HashAlgorithm>().is_err());
         assert_eq!(HashAlgorithm::Blake2b.recorded_name(), "blake2b");
     }

@@ -238,7 +238,10 @@ mod tests {
         let mut paths: Vec<ModelPath> = names.iter().map(|n| ModelPath::new(n)).collect();
         paths.sort();
         let sorted: Vec<&str> = paths.iter().map(|p| p.as_str()).collect();
-        assert_eq!(sorted, ["a/b.txt", "a b.txt", "a-b.txt", "a.txt", "b", "café.txt"]);
+        assert_eq!(
+            sorted,
+            ["a/b.txt", "a b.txt", "a-b.txt", "a.txt", "b", "café.txt"]
+        );
         names.sort();
         assert_ne!(names, sorted);
     }

@@ -169,7 +169,10 @@ mod tests {
             ("b", Json::Array(vec![])),
             (
                 "c",
-                Json::Array(vec![Json::object([("x", Json::UInt(8)), ("y", Json::Bool(false))])]),
+                Json::Array(vec![Json::object([
+                    ("x", Json::UInt(8)),
+                    ("y", Json::Bool(false)),
+                ])]),
             ),
         ]);
         assert_eq!(

@@ -138,7 +138,10 @@ pub fn pem_block(text: &[u8], label: &'static str) -> Result<Vec<u8>, KeyError> 
     let begin = alloc::format!("-----BEGIN {label}-----");
     let end = alloc::format!("-----END {label}-----");
     let start = text.find(&begin).ok_or(KeyError::NoPemBlock(label))? + begin.len();
-    let stop = text[start..].find(&end).ok_or(KeyError::NoPemBlock(label))? + start;
+    let stop = text[start..]
+        .find(&end)
+        .ok_or(KeyError::NoPemBlock(label))?
+        + start;
     let body = &text[start..stop];
     if body.contains(':') {
         // Proc-Type/DEK-Info headers: a legacy encrypted key, handled by callers.
@@ -199,15 +202,19 @@ impl PartialEq for P521Key {
 impl Eq for P521Key {}
 impl fmt::Debug for P521Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "P521Key({})", hex(self.0.to_encoded_point(false).as_bytes()))
+        write!(
+            f,
+            "P521Key({})",
+            hex(self.0.to_encoded_point(false).as_bytes())
+        )
     }
 }
 
 impl PublicKey {
     /// Reads a `SubjectPublicKeyInfo` (DER).
     pub fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
-        let spki =
-            SubjectPublicKeyInfoRef::from_der(der).map_err(|_| KeyError::InvalidDer("SubjectPublicKeyInfo"))?;
+        let spki = SubjectPublicKeyInfoRef::from_der(der)
+            .map_err(|_| KeyError::InvalidDer("SubjectPublicKeyInfo"))?;
         Self::from_spki(&spki)
     }
 
@@ -318,7 +325,11 @@ impl PublicKey {
     }
 
     /// Verifies a DER ECDSA signature over an already computed digest.
-    pub fn verify_prehash(&self, digest: &[u8], signature_der: &[u8]) -> Result<(), SignatureError> {
+    pub fn verify_prehash(
+        &self,
+        digest: &[u8],
+        signature_der: &[u8],
+    ) -> Result<(), SignatureError> {
         match self {
             Self::P256(k) => {
                 let sig = p256::ecdsa::Signature::from_der(signature_der)
@@ -405,7 +416,8 @@ impl SigningKey {
 
     /// Reads a SEC1 `ECPrivateKey` (DER), whose parameters name the curve.
     pub fn from_sec1_der(der: &[u8]) -> Result<Self, KeyError> {
-        let key = sec1::EcPrivateKey::from_der(der).map_err(|_| KeyError::InvalidDer("EC private key"))?;
+        let key = sec1::EcPrivateKey::from_der(der)
+            .map_err(|_| KeyError::InvalidDer("EC private key"))?;
         let curve_oid = key
             .parameters
             .and_then(|p| p.named_curve())
@@ -419,10 +431,14 @@ impl SigningKey {
         let bad = || KeyError::InvalidKeyMaterial(curve);
         Ok(match curve {
             Curve::P256 => Self::P256(
-                p256::SecretKey::from_sec1_der(der).map_err(|_| bad())?.into(),
+                p256::SecretKey::from_sec1_der(der)
+                    .map_err(|_| bad())?
+                    .into(),
             ),
             Curve::P384 => Self::P384(
-                p384::SecretKey::from_sec1_der(der).map_err(|_| bad())?.into(),
+                p384::SecretKey::from_sec1_der(der)
+                    .map_err(|_| bad())?
+                    .into(),
             ),
             Curve::P521 => {
                 let secret = p521::SecretKey::from_sec1_der(der).map_err(|_| bad())?;
@@ -515,12 +531,20 @@ impl der::FixedTag for PrivateKeyInfoRef<'_> {
 mod tests {
     use super::*;
 
-    const REPO_PUB: &[u8] = include_bytes!("../../tests/vectors/model-transparency/scripts/tests/keys/certificate/signing-key-pub.pem");
-    const REPO_PRIV: &[u8] = include_bytes!("../../tests/vectors/model-transparency/scripts/tests/keys/certificate/signing-key.pem");
-    const P256_PRIV: &[u8] = include_bytes!("../../tests/vectors/model-transparency/generated-v1.1.1/keys/p256.pem");
-    const P256_PUB: &[u8] = include_bytes!("../../tests/vectors/model-transparency/generated-v1.1.1/keys/p256-pub.pem");
-    const P521_PRIV: &[u8] = include_bytes!("../../tests/vectors/model-transparency/generated-v1.1.1/keys/p521.pem");
-    const P521_PUB: &[u8] = include_bytes!("../../tests/vectors/model-transparency/generated-v1.1.1/keys/p521-pub.pem");
+    const REPO_PUB: &[u8] = include_bytes!(
+        "../../tests/vectors/model-transparency/scripts/tests/keys/certificate/signing-key-pub.pem"
+    );
+    const REPO_PRIV: &[u8] = include_bytes!(
+        "../../tests/vectors/model-transparency/scripts/tests/keys/certificate/signing-key.pem"
+    );
+    const P256_PRIV: &[u8] =
+        include_bytes!("../../tests/vectors/model-transparency/generated-v1.1.1/keys/p256.pem");
+    const P256_PUB: &[u8] =
+        include_bytes!("../../tests/vectors/model-transparency/generated-v1.1.1/keys/p256-pub.pem");
+    const P521_PRIV: &[u8] =
+        include_bytes!("../../tests/vectors/model-transparency/generated-v1.1.1/keys/p521.pem");
+    const P521_PUB: &[u8] =
+        include_bytes!("../../tests/vectors/model-transparency/generated-v1.1.1/keys/p521-pub.pem");
 
     /// A deterministic generator; fine for tests, never for real keys.
     pub(crate) struct TestRng(pub u64);
@@ -529,7 +553,10 @@ mod tests {
             self.next_u64() as u32
         }
         fn next_u64(&mut self) -> u64 {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             self.0
         }
         fn fill_bytes(&mut self, dest: &mut [u8]) {
@@ -554,23 +581,35 @@ mod tests {
 
     #[test]
     fn sign_verify_every_curve() {
-        let sec1 = SigningKey::from_sec1_der(&pem_block(REPO_PRIV, "EC PRIVATE KEY").unwrap()).unwrap();
-        let p256 = SigningKey::from_pkcs8_der(&pem_block(P256_PRIV, "PRIVATE KEY").unwrap()).unwrap();
-        let p521 = SigningKey::from_pkcs8_der(&pem_block(P521_PRIV, "PRIVATE KEY").unwrap()).unwrap();
+        let sec1 =
+            SigningKey::from_sec1_der(&pem_block(REPO_PRIV, "EC PRIVATE KEY").unwrap()).unwrap();
+        let p256 =
+            SigningKey::from_pkcs8_der(&pem_block(P256_PRIV, "PRIVATE KEY").unwrap()).unwrap();
+        let p521 =
+            SigningKey::from_pkcs8_der(&pem_block(P521_PRIV, "PRIVATE KEY").unwrap()).unwrap();
         for (key, public) in [(sec1, REPO_PUB), (p256, P256_PUB), (p521, P521_PUB)] {
             let public = PublicKey::from_pem(public).unwrap();
             assert_eq!(key.public_key(), public);
             let sig = key.sign(b"hello", &mut TestRng(7));
             public.verify(b"hello", &sig).unwrap();
             assert_eq!(public.verify(b"hellO", &sig), Err(SignatureError::Mismatch));
-            assert_eq!(public.verify(b"hello", b"junk"), Err(SignatureError::Malformed));
-            assert_eq!(PublicKey::from_spki_der(&public.to_spki_der()).unwrap(), public);
+            assert_eq!(
+                public.verify(b"hello", b"junk"),
+                Err(SignatureError::Malformed)
+            );
+            assert_eq!(
+                PublicKey::from_spki_der(&public.to_spki_der()).unwrap(),
+                public
+            );
         }
     }
 
     #[test]
     fn pem_errors() {
-        assert_eq!(PublicKey::from_pem(b"nothing"), Err(KeyError::NoPemBlock("PUBLIC KEY")));
+        assert_eq!(
+            PublicKey::from_pem(b"nothing"),
+            Err(KeyError::NoPemBlock("PUBLIC KEY"))
+        );
         assert!(matches!(
             PublicKey::from_pem(b"-----BEGIN PUBLIC KEY-----\n!!!\n-----END PUBLIC KEY-----\n"),
             Err(KeyError::InvalidPemBase64)

@@ -36,6 +36,7 @@ pub mod keys;
 pub mod manifest;
 pub mod serialization;
 pub mod signing;
+pub mod sigstore;
 pub mod statement;
 pub mod verify;
 

@@ -177,13 +177,12 @@ impl FileHasher {
 
     fn close_item(&mut self) {
         let end = self.offset;
-        let hasher = core::mem::replace(
-            &mut self.current,
-            self.serialization.algorithm().hasher(),
-        );
+        let hasher = core::mem::replace(&mut self.current, self.serialization.algorithm().hasher());
         let key = self.serialization.key(&self.path, self.item_start, end);
-        self.done
-            .push((key, Digest::new(self.algorithm_name.clone(), hasher.finalize())));
+        self.done.push((
+            key,
+            Digest::new(self.algorithm_name.clone(), hasher.finalize()),
+        ));
         self.item_start = end;
     }
 
@@ -200,8 +199,7 @@ impl FileHasher {
             self.current.update(&data[..take]);
             self.offset += take as u64;
             data = &data[take..];
-            if self.offset == end && self.serialization.shard_size().is_some() && end < self.len
-            {
+            if self.offset == end && self.serialization.shard_size().is_some() && end < self.len {
                 self.close_item();
             }
         }
@@ -239,7 +237,10 @@ mod tests {
         assert_eq!(s.ranges(22), [(0, 8), (8, 16), (16, 22)]);
         assert_eq!(s.ranges(16), [(0, 8), (8, 16)]);
         assert!(s.ranges(0).is_empty());
-        assert_eq!(Serialization::files(HashAlgorithm::Sha256).ranges(0), [(0, 0)]);
+        assert_eq!(
+            Serialization::files(HashAlgorithm::Sha256).ranges(0),
+            [(0, 0)]
+        );
         assert_eq!(s.item_algorithm_name(), "sha256-sharded-8");
         assert_eq!(
             Serialization::shards(HashAlgorithm::Blake3, 8),
@@ -282,7 +283,9 @@ mod tests {
     #[test]
     fn file_hasher_empty_and_length_mismatch() {
         let files = Serialization::files(HashAlgorithm::Sha256);
-        let items = FileHasher::new(files, ModelPath::new("e"), 0).finish().unwrap();
+        let items = FileHasher::new(files, ModelPath::new("e"), 0)
+            .finish()
+            .unwrap();
         assert_eq!(items.len(), 1);
         let shards = Serialization::shards(HashAlgorithm::Sha256, 8).unwrap();
         assert!(FileHasher::new(shards, ModelPath::new("e"), 0)

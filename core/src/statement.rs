@@ -211,8 +211,8 @@ fn shard_size(v: &Value) -> Result<u64, StatementError> {
 /// Parses and checks a statement: the type, the predicate, every resource, and (for the
 /// v1.0 predicate) that the resources in document order hash to the subject digest.
 pub fn parse_statement(payload: &[u8]) -> Result<SignedManifest, StatementError> {
-    let value: Value = serde_json::from_slice(payload)
-        .map_err(|e| StatementError::InvalidJson(e.to_string()))?;
+    let value: Value =
+        serde_json::from_slice(payload).map_err(|e| StatementError::InvalidJson(e.to_string()))?;
     let root = as_obj(&value, "statement")?;
     let ty = as_str(get(root, "_type")?, "_type")?;
     if ty != STATEMENT_TYPE {
@@ -227,7 +227,10 @@ pub fn parse_statement(payload: &[u8]) -> Result<SignedManifest, StatementError>
     }
 }
 
-fn parse_v1(root: &Map<String, Value>, subjects: &[Value]) -> Result<SignedManifest, StatementError> {
+fn parse_v1(
+    root: &Map<String, Value>,
+    subjects: &[Value],
+) -> Result<SignedManifest, StatementError> {
     if subjects.len() != 1 {
         return Err(StatementError::SubjectCount(subjects.len()));
     }

@@ -10,6 +10,9 @@ use crate::certificate::{verify_chain, CertificateError};
 use crate::dsse::{pae, pae_compat, IN_TOTO_PAYLOAD_TYPE};
 use crate::keys::{PublicKey, SignatureError, SignatureHash};
 use crate::manifest::{Manifest, ManifestDiff};
+use crate::sigstore::{
+    Artifact, Policy, SigstoreBundle, SigstoreError, SigstoreVerifier, VerifiedTime,
+};
 use crate::statement::{parse_statement, SignedManifest, StatementError};
 
 /// Who is trusted to have signed.
@@ -22,6 +25,9 @@ pub enum Verifier {
         /// Trusted certificates; the path must end in a self-signed one of them.
         anchors: Vec<Vec<u8>>,
     },
+    /// A Sigstore trusted root and the identity that must have signed (`verify
+    /// sigstore`), boxed because a trusted root is large.
+    Sigstore(alloc::boxed::Box<SigstoreVerifier>),
 }
 
 /// Who signed, as established by verification.
@@ -40,6 +46,17 @@ pub enum SignerIdentity {
         path: Vec<Vec<u8>>,
         /// The time the chain was checked at (the leaf's notBefore, Unix seconds).
         verification_time: u64,
+    },
+    /// A Fulcio certificate, verified keylessly.
+    Sigstore {
+        /// The certificate's SAN that matched the policy.
+        identity: String,
+        /// Its OIDC issuer.
+        issuer: String,
+        /// The verified times it was checked at (log entries and timestamps).
+        verified_times: Vec<VerifiedTime>,
+        /// The leaf certificate (DER).
+        certificate: Vec<u8>,
     },
 }
 
@@ -92,6 +109,9 @@ pub enum VerifyError {
     /// The statement is malformed or inconsistent.
     #[error(transparent)]
     Statement(#[from] StatementError),
+    /// The Sigstore bundle did not verify.
+    #[error(transparent)]
+    Sigstore(#[from] SigstoreError),
     /// The model differs from what was signed.
     #[error("Signature mismatch: {}", .0.join("; "))]
     ManifestMismatch(Vec<String>),
@@ -118,8 +138,12 @@ fn material_cmd(m: &VerificationMaterial) -> &'static str {
 ///
 /// The standard PAE is tried first, then the 0.2.x one (with the curve hash for keys and
 /// SHA-256 for certificates, as the reference does).
-pub fn verify_bundle(bundle: &Bundle, verifier: &Verifier) -> Result<VerifiedSignature, VerifyError> {
-    if bundle.media_type != MEDIA_TYPE_V0_3 {
+pub fn verify_bundle(
+    bundle: &Bundle,
+    verifier: &Verifier,
+) -> Result<VerifiedSignature, VerifyError> {
+    // Sigstore bundles may be v0.1 to v0.3; the rest is for key and certificate ones.
+    if !matches!(verifier, Verifier::Sigstore(_)) && bundle.media_type != MEDIA_TYPE_V0_3 {
         return Err(VerifyError::MediaType(bundle.media_type.clone()));
     }
     let env = &bundle.envelope;
@@ -155,6 +179,7 @@ pub fn verify_bundle(bundle: &Bundle, verifier: &Verifier) -> Result<VerifiedSig
                 },
             )
         }
+        (Verifier::Sigstore(sigstore), _) => return verify_sigstore(bundle, sigstore),
         (Verifier::Key(_), found) => {
             return Err(VerifyError::WrongMaterial {
                 expected: "a public key",
@@ -201,8 +226,67 @@ pub fn verify_bundle(bundle: &Bundle, verifier: &Verifier) -> Result<VerifiedSig
     })
 }
 
+/// The Sigstore path of [`verify_bundle`]: keyless verification of the DSSE bundle
+/// (SIGSTORE.md §A; the in-toto subject is the model's manifest digest, which the
+/// caller compares), then the statement as for key and certificate signatures. The
+/// compat PAE of 0.2.x is never tried: those versions did not sign with Sigstore.
+fn verify_sigstore(
+    bundle: &Bundle,
+    verifier: &SigstoreVerifier,
+) -> Result<VerifiedSignature, VerifyError> {
+    if let found @ VerificationMaterial::PublicKey { .. } = &bundle.verification_material {
+        return Err(VerifyError::WrongMaterial {
+            expected: "a Sigstore certificate",
+            found_cmd: material_cmd(found),
+            found: material_name(found),
+        });
+    }
+    let parsed = SigstoreBundle::from_model_bundle(bundle)?;
+    let verified = crate::sigstore::verify(
+        &parsed,
+        &verifier.trust_root,
+        &Policy::Identity(verifier.policy.clone()),
+        &Artifact::None,
+    )?;
+    let env = &bundle.envelope;
+    if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
+        return Err(VerifyError::PayloadType(env.payload_type.clone()));
+    }
+    let signed = parse_statement(&env.payload)?;
+    // An identity policy always yields the verified identity.
+    let (identity, issuer) = verified
+        .identity
+        .map(|id| (id.matched.as_str().into(), id.issuer))
+        .unwrap_or_default();
+    let mut warnings = Vec::new();
+    for (index, error) in &verified.rejected_timestamps {
+        warnings.push(alloc::format!(
+            "RFC 3161 timestamp #{index} was ignored: {error}"
+        ));
+    }
+    Ok(VerifiedSignature {
+        signed,
+        signer: SignerIdentity::Sigstore {
+            identity,
+            issuer,
+            verified_times: verified.verified_times,
+            certificate: verified
+                .certificate_path
+                .first()
+                .cloned()
+                .unwrap_or_default(),
+        },
+        warnings,
+        legacy_pae: false,
+    })
+}
+
 /// Compares the signed manifest with the model's, naming every difference.
-pub fn check_manifest(signed: &Manifest, actual: &Manifest, model_name: &str) -> Result<(), VerifyError> {
+pub fn check_manifest(
+    signed: &Manifest,
+    actual: &Manifest,
+    model_name: &str,
+) -> Result<(), VerifyError> {
     let diff: ManifestDiff = signed.diff(actual);
     if diff.is_empty() {
         Ok(())

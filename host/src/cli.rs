@@ -177,6 +177,31 @@ pub enum SignMethod {
         #[arg(long = "certificate-chain", value_name = "PATH")]
         certificate_chain: Vec<PathBuf>,
     },
+    /// Sign with a key on a PKCS #11 token (HSM, smart card, SoftHSM2).
+    #[command(name = "pkcs11-key")]
+    Pkcs11Key {
+        #[command(flatten)]
+        common: SignCommon,
+        /// The key's RFC 7512 URI, e.g.
+        /// 'pkcs11:token=T;object=K?module-name=softhsm2&pin-source=file:/path/to/pin'.
+        #[arg(long = "pkcs11-uri", value_name = "URI")]
+        pkcs11_uri: String,
+    },
+    /// Sign with a key on a PKCS #11 token and its certificate chain.
+    #[command(name = "pkcs11-certificate")]
+    Pkcs11Certificate {
+        #[command(flatten)]
+        common: SignCommon,
+        /// The key's RFC 7512 URI.
+        #[arg(long = "pkcs11-uri", value_name = "URI")]
+        pkcs11_uri: String,
+        /// The signing certificate (PEM) of the token's key.
+        #[arg(long = "signing-certificate", value_name = "PATH")]
+        signing_certificate: PathBuf,
+        /// Further certificates to include, leaf to root (PEM); repeatable.
+        #[arg(long = "certificate-chain", value_name = "PATH")]
+        certificate_chain: Vec<PathBuf>,
+    },
 }
 
 /// Options of every `verify` method.
@@ -190,7 +215,10 @@ pub struct VerifyCommon {
     #[arg(long)]
     pub signature: PathBuf,
     /// Tolerate files that the signature does not list.
-    #[arg(long = "ignore-unsigned-files", overrides_with = "no_ignore_unsigned_files")]
+    #[arg(
+        long = "ignore-unsigned-files",
+        overrides_with = "no_ignore_unsigned_files"
+    )]
     pub ignore_unsigned_files: bool,
     /// Fail on files that the signature does not list (default).
     #[arg(long = "no-ignore-unsigned-files")]
@@ -220,11 +248,72 @@ pub enum VerifyMethod {
         #[arg(long = "log-fingerprints")]
         log_fingerprints: bool,
     },
+    /// Verify a Sigstore (keyless) signature: the default when no method is named.
+    Sigstore {
+        #[command(flatten)]
+        common: VerifyCommon,
+        /// The signer's identity, a SAN of its certificate (e.g. name@example.com, or a
+        /// CI workflow URI).
+        #[arg(long, value_name = "IDENTITY")]
+        identity: String,
+        /// The OIDC provider that vouched for the identity (e.g.
+        /// https://accounts.example.com).
+        #[arg(long = "identity-provider", value_name = "URL")]
+        identity_provider: String,
+        /// Treat --identity as a regular expression that must match a whole SAN
+        /// (not in the reference).
+        #[arg(long = "identity-regex")]
+        identity_regex: bool,
+        /// Use Sigstore's staging instance (embedded staging trusted root).
+        #[arg(long = "use-staging")]
+        use_staging: bool,
+        /// A client trust configuration (trusted root and signing config), for a private
+        /// Sigstore instance; overrides --use-staging.
+        #[arg(long = "trust-config", value_name = "FILE")]
+        trust_config: Option<PathBuf>,
+    },
+}
+
+/// `model_signing verify MODEL …` verifies with Sigstore, as the reference's CLI does
+/// when the word after `verify` is not a method: `sigstore` is inserted there. Global
+/// options before `verify` (`--log-level LEVEL`) are skipped; `verify --help` is kept.
+pub fn default_verify_method(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use clap::CommandFactory as _;
+    let mut i = 1;
+    while let Some(arg) = args.get(i).and_then(|a| a.to_str()) {
+        match arg {
+            "--log-level" => i += 2,
+            a if a.starts_with('-') => i += 1,
+            _ => break,
+        }
+    }
+    if args.get(i).and_then(|a| a.to_str()) != Some("verify") {
+        return args;
+    }
+    let Some(next) = args.get(i + 1).and_then(|a| a.to_str()) else {
+        return args;
+    };
+    let command = Cli::command();
+    let methods: Vec<String> = command
+        .find_subcommand("verify")
+        .map(|v| {
+            v.get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    if methods.iter().any(|m| m == next) || matches!(next, "-h" | "--help" | "help") {
+        return args;
+    }
+    args.insert(i + 1, "sigstore".into());
+    args
 }
 
 /// Rewrites `--some_option` to `--some-option` (up to any `=`), so that every option
 /// accepts both spellings, as the reference's newer CLI does. Stops at `--`.
-pub fn normalize_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+pub fn normalize_args(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
     let mut out = Vec::new();
     let mut done = false;
     for arg in args {

@@ -30,7 +30,9 @@ pub enum Error {
     #[error("the shard size must be greater than zero")]
     InvalidShardSize,
     /// No signer was configured.
-    #[error("no signer is configured: call use_elliptic_key_signer or use_certificate_signer first")]
+    #[error(
+        "no signer is configured: call use_elliptic_key_signer or use_certificate_signer first"
+    )]
     NoSigner,
     /// No verifier was configured.
     #[error("no verifier is configured: call use_elliptic_key_verifier or use_certificate_verifier first")]
@@ -38,6 +40,9 @@ pub enum Error {
     /// Signing failed.
     #[error(transparent)]
     Sign(#[from] SignError),
+    /// A PKCS #11 token or key could not be used (boxed: it is large, and rare).
+    #[error(transparent)]
+    Pkcs11(#[from] Box<crate::pkcs11::Pkcs11Error>),
     /// The signature file could not be read.
     #[error("cannot read the signature '{path}': {source}")]
     ReadSignature {
@@ -81,6 +86,9 @@ pub enum Error {
     /// The signature lists no file at all; a vacuous signature verifies nothing.
     #[error("the signature covers no files, so it cannot vouch for this model")]
     EmptySignature,
+    /// Sigstore trust material or policy could not be set up.
+    #[error(transparent)]
+    SigstoreSetup(#[from] crate::sigstore::SigstoreSetupError),
     /// No trust anchors were given and none could be found on the system.
     #[error("no trusted certificates: pass the root CA with --certificate-chain")]
     NoTrustAnchors,

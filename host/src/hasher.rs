@@ -124,7 +124,11 @@ fn progress_bar(total: u64, progress: Progress) -> ProgressBar {
     bar
 }
 
-fn hash_unit(unit: &Unit<'_>, algorithm: HashAlgorithm, bar: &ProgressBar) -> Result<Vec<u8>, HashError> {
+fn hash_unit(
+    unit: &Unit<'_>,
+    algorithm: HashAlgorithm,
+    bar: &ProgressBar,
+) -> Result<Vec<u8>, HashError> {
     let path = &unit.file.path;
     let io_err = |source| HashError::Io {
         path: path.clone(),

@@ -77,8 +77,13 @@ impl Config {
 
     /// One item per `shard_size` bytes of each file. BLAKE3 becomes the file method, as
     /// in the reference. Fails when `shard_size` is 0.
-    pub fn use_shard_serialization(mut self, algorithm: HashAlgorithm, shard_size: u64) -> Result<Self, Error> {
-        self.serialization = Serialization::shards(algorithm, shard_size).ok_or(Error::InvalidShardSize)?;
+    pub fn use_shard_serialization(
+        mut self,
+        algorithm: HashAlgorithm,
+        shard_size: u64,
+    ) -> Result<Self, Error> {
+        self.serialization =
+            Serialization::shards(algorithm, shard_size).ok_or(Error::InvalidShardSize)?;
         Ok(self)
     }
 
@@ -182,7 +187,12 @@ impl Config {
         Ok((self.finish(model, &files, &ignore)?, missing))
     }
 
-    fn finish(&self, model: &Path, files: &[walk::ModelFile], ignore: &IgnoreList) -> Result<HashedModel, Error> {
+    fn finish(
+        &self,
+        model: &Path,
+        files: &[walk::ModelFile],
+        ignore: &IgnoreList,
+    ) -> Result<HashedModel, Error> {
         let started = std::time::Instant::now();
         let manifest = hash_files(files, self.serialization, self.max_workers, self.progress)?;
         let bytes: u64 = files.iter().map(|f| f.len).sum();
@@ -226,7 +236,12 @@ fn relative_to_model(p: &Path, model: &Path, model_real: &Path) -> Option<ModelP
 /// path ends in `.` or `..`.
 pub fn model_name(model: &Path) -> String {
     let name = match model.file_name() {
-        Some(n) if model.components().next_back().is_some_and(|c| matches!(c, std::path::Component::Normal(_))) => {
+        Some(n)
+            if model
+                .components()
+                .next_back()
+                .is_some_and(|c| matches!(c, std::path::Component::Normal(_))) =>
+        {
             Some(n.to_string_lossy().into_owned())
         }
         _ => None,

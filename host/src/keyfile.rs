@@ -55,7 +55,8 @@ pub enum KeyFileError {
         /// The file.
         path: PathBuf,
         /// The cause.
-        source: CertificateError,
+        /// Boxed: certificate errors are large and this one is rare.
+        source: Box<CertificateError>,
     },
 }
 
@@ -76,14 +77,16 @@ pub fn load_private_key(path: &Path, password: Option<&[u8]>) -> Result<SigningK
     };
     let text = String::from_utf8_lossy(&data);
     if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
-        let password = password.ok_or_else(|| KeyFileError::PasswordRequired(path.to_path_buf()))?;
+        let password =
+            password.ok_or_else(|| KeyFileError::PasswordRequired(path.to_path_buf()))?;
         let der = pem_block(&data, "ENCRYPTED PRIVATE KEY").map_err(key_err)?;
         let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice())
             .map_err(|_| key_err(KeyError::InvalidDer("PKCS #8 encrypted private key")))?;
         let plain = info
             .decrypt(password)
             .map_err(|_| KeyFileError::Decrypt(path.to_path_buf()))?;
-        return SigningKey::from_pkcs8_der(plain.as_bytes()).map_err(key_err);
+        return SigningKey::from_pkcs8_der(plain.as_bytes())
+            .map_err(|e| decrypted_key_err(path, e));
     }
     if text.contains("-----BEGIN PRIVATE KEY-----") {
         if password.is_some() {
@@ -93,19 +96,22 @@ pub fn load_private_key(path: &Path, password: Option<&[u8]>) -> Result<SigningK
         return SigningKey::from_pkcs8_der(&der).map_err(key_err);
     }
     if text.contains("-----BEGIN EC PRIVATE KEY-----") {
-        let der = match legacy_encrypted_body(&text, "EC PRIVATE KEY") {
-            Some((cipher, iv, body)) => {
-                let password =
-                    password.ok_or_else(|| KeyFileError::PasswordRequired(path.to_path_buf()))?;
-                decrypt_legacy(path, &cipher, &iv, &body, password)?
-            }
-            None => {
-                if password.is_some() {
-                    return Err(KeyFileError::PasswordNotNeeded(path.to_path_buf()));
-                }
-                pem_block(&data, "EC PRIVATE KEY").map_err(key_err)?
-            }
-        };
+        if text.contains("Proc-Type: 4,ENCRYPTED") {
+            let password =
+                password.ok_or_else(|| KeyFileError::PasswordRequired(path.to_path_buf()))?;
+            let (cipher, iv, body) =
+                legacy_encrypted_body(&text, "EC PRIVATE KEY").ok_or_else(|| {
+                    key_err(KeyError::InvalidDer(
+                        "encrypted PEM (Proc-Type, DEK-Info, body)",
+                    ))
+                })?;
+            let der = decrypt_legacy(path, &cipher, &iv, &body, password)?;
+            return SigningKey::from_sec1_der(&der).map_err(|e| decrypted_key_err(path, e));
+        }
+        if password.is_some() {
+            return Err(KeyFileError::PasswordNotNeeded(path.to_path_buf()));
+        }
+        let der = pem_block(&data, "EC PRIVATE KEY").map_err(key_err)?;
         return SigningKey::from_sec1_der(&der).map_err(key_err);
     }
     if text.contains("-----BEGIN RSA PRIVATE KEY-----") {
@@ -132,11 +138,23 @@ pub fn load_certificates<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<Vec<u8>>, Ke
         out.extend(
             parse_pem_certificates(&data).map_err(|source| KeyFileError::Certificate {
                 path: p.to_path_buf(),
-                source,
+                source: Box::new(source),
             })?,
         );
     }
     Ok(out)
+}
+
+/// A key that was just decrypted but does not parse: a wrong password can still yield
+/// valid padding (about once in 256 tries), and then the plaintext is garbage.
+fn decrypted_key_err(path: &Path, e: KeyError) -> KeyFileError {
+    match e {
+        KeyError::InvalidDer(_) => KeyFileError::Decrypt(path.to_path_buf()),
+        source => KeyFileError::Key {
+            path: path.to_path_buf(),
+            source,
+        },
+    }
 }
 
 /// For a legacy encrypted PEM block: (cipher name, IV, encrypted body).
@@ -152,11 +170,15 @@ fn legacy_encrypted_body(text: &str, label: &str) -> Option<(String, Vec<u8>, Ve
     let mut cipher = None;
     let mut body = String::new();
     let mut in_body = false;
-    for line in block.lines() {
-        let line = line.trim();
+    // The block starts with the rest of the BEGIN line (empty); only the blank line
+    // after the headers starts the body.
+    for line in block.lines().map(str::trim).skip_while(|l| l.is_empty()) {
         if let Some(info) = line.strip_prefix("DEK-Info:") {
             let (name, iv) = info.trim().split_once(',')?;
-            cipher = Some((name.trim().to_string(), model_signing_core::encoding::unhex(iv.trim())?));
+            cipher = Some((
+                name.trim().to_string(),
+                model_signing_core::encoding::unhex(iv.trim())?,
+            ));
         } else if line.is_empty() {
             in_body = true;
         } else if in_body || !line.contains(':') {
@@ -197,18 +219,26 @@ fn decrypt_legacy(
     }
     let salt = &iv[..8];
     let out = match cipher {
-        "AES-128-CBC" => cbc::Decryptor::<aes::Aes128>::new_from_slices(&bytes_to_key(password, salt, 16), iv)
-            .map_err(|_| fail())?
-            .decrypt_padded_vec_mut::<Pkcs7>(body),
-        "AES-192-CBC" => cbc::Decryptor::<aes::Aes192>::new_from_slices(&bytes_to_key(password, salt, 24), iv)
-            .map_err(|_| fail())?
-            .decrypt_padded_vec_mut::<Pkcs7>(body),
-        "AES-256-CBC" => cbc::Decryptor::<aes::Aes256>::new_from_slices(&bytes_to_key(password, salt, 32), iv)
-            .map_err(|_| fail())?
-            .decrypt_padded_vec_mut::<Pkcs7>(body),
-        "DES-EDE3-CBC" => cbc::Decryptor::<des::TdesEde3>::new_from_slices(&bytes_to_key(password, salt, 24), iv)
-            .map_err(|_| fail())?
-            .decrypt_padded_vec_mut::<Pkcs7>(body),
+        "AES-128-CBC" => {
+            cbc::Decryptor::<aes::Aes128>::new_from_slices(&bytes_to_key(password, salt, 16), iv)
+                .map_err(|_| fail())?
+                .decrypt_padded_vec_mut::<Pkcs7>(body)
+        }
+        "AES-192-CBC" => {
+            cbc::Decryptor::<aes::Aes192>::new_from_slices(&bytes_to_key(password, salt, 24), iv)
+                .map_err(|_| fail())?
+                .decrypt_padded_vec_mut::<Pkcs7>(body)
+        }
+        "AES-256-CBC" => {
+            cbc::Decryptor::<aes::Aes256>::new_from_slices(&bytes_to_key(password, salt, 32), iv)
+                .map_err(|_| fail())?
+                .decrypt_padded_vec_mut::<Pkcs7>(body)
+        }
+        "DES-EDE3-CBC" => {
+            cbc::Decryptor::<des::TdesEde3>::new_from_slices(&bytes_to_key(password, salt, 24), iv)
+                .map_err(|_| fail())?
+                .decrypt_padded_vec_mut::<Pkcs7>(body)
+        }
         other => {
             return Err(KeyFileError::UnsupportedEncryption {
                 path: path.to_path_buf(),

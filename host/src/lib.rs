@@ -45,7 +45,9 @@ mod error;
 pub mod hasher;
 pub mod hashing;
 pub mod keyfile;
+pub mod pkcs11;
 pub mod signing;
+pub mod sigstore;
 pub mod verifying;
 pub mod walk;
 

@@ -15,7 +15,7 @@ mod cli;
 use cli::{Cli, Command, HashingArgs, Method, ModelArgs, SignMethod, VerifyMethod};
 
 fn main() -> ExitCode {
-    let args = cli::normalize_args(std::env::args_os());
+    let args = cli::default_verify_method(cli::normalize_args(std::env::args_os()));
     let cli = Cli::parse_from(args);
     if cli.version {
         println!("model_signing, version {}", env!("CARGO_PKG_VERSION"));
@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         .without_time()
         .with_target(false)
         .with_level(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let Some(command) = cli.command else {
         use clap::CommandFactory as _;
@@ -40,7 +41,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("Computing digest failed: {e:#}");
+                eprintln!("Computing digest failed: {}", render_error(&e));
                 ExitCode::FAILURE
             }
         },
@@ -50,7 +51,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("Signing failed with error: {e:#}");
+                eprintln!("Signing failed with error: {}", render_error(&e));
                 ExitCode::FAILURE
             }
         },
@@ -60,11 +61,30 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("Verification failed with error: {e:#}");
+                eprintln!("Verification failed with error: {}", render_error(&e));
                 ExitCode::FAILURE
             }
         },
     }
+}
+
+/// The error and its causes, joined with ": " like `{:#}`, but without a cause whose
+/// text the message before it already includes (the library's messages embed their
+/// source, so `{:#}` would print it twice).
+fn render_error(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    let mut previous = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if previous.is_empty() || !previous.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+        previous = text;
+    }
+    out
 }
 
 /// The hashing configuration the model options describe, with the CLI's ignore-path
@@ -86,8 +106,14 @@ fn hashing_config(model: &ModelArgs, extra_ignored: &[&std::path::Path]) -> hash
         .set_max_workers(model.max_workers)
 }
 
-fn with_serialization(config: hashing::Config, args: &HashingArgs) -> anyhow::Result<hashing::Config> {
-    let algorithm: HashAlgorithm = args.hash_algorithm.map(Into::into).unwrap_or(HashAlgorithm::Sha256);
+fn with_serialization(
+    config: hashing::Config,
+    args: &HashingArgs,
+) -> anyhow::Result<hashing::Config> {
+    let algorithm: HashAlgorithm = args
+        .hash_algorithm
+        .map(Into::into)
+        .unwrap_or(HashAlgorithm::Sha256);
     match args.serialization.unwrap_or(Method::Files) {
         Method::Files => {
             if args.shard_size.is_some() {
@@ -95,11 +121,18 @@ fn with_serialization(config: hashing::Config, args: &HashingArgs) -> anyhow::Re
             }
             Ok(config.use_file_serialization(algorithm))
         }
-        Method::Shards => Ok(config.use_shard_serialization(
-            algorithm,
-            args.shard_size
-                .unwrap_or(model_signing_core::serialization::DEFAULT_SHARD_SIZE),
-        )?),
+        Method::Shards => {
+            if algorithm == HashAlgorithm::Blake3 {
+                tracing::warn!(
+                    "BLAKE3 already hashes large files in parallel, so it always uses the files method (as the reference does); --serialization shards is recorded as files"
+                );
+            }
+            Ok(config.use_shard_serialization(
+                algorithm,
+                args.shard_size
+                    .unwrap_or(model_signing_core::serialization::DEFAULT_SHARD_SIZE),
+            )?)
+        }
     }
 }
 
@@ -135,6 +168,23 @@ fn sign(method: SignMethod) -> anyhow::Result<()> {
             )?;
             (common, config)
         }
+        SignMethod::Pkcs11Key { common, pkcs11_uri } => {
+            let config = signing::Config::new().use_pkcs11_signer(&pkcs11_uri)?;
+            (common, config)
+        }
+        SignMethod::Pkcs11Certificate {
+            common,
+            pkcs11_uri,
+            signing_certificate,
+            certificate_chain,
+        } => {
+            let config = signing::Config::new().use_pkcs11_certificate_signer(
+                &pkcs11_uri,
+                &signing_certificate,
+                &certificate_chain,
+            )?;
+            (common, config)
+        }
     };
     let hashing = with_serialization(
         hashing_config(&common.model, &[common.signature.as_path()]),
@@ -163,8 +213,26 @@ fn verify(method: VerifyMethod) -> anyhow::Result<()> {
             certificate_chain,
             log_fingerprints,
         } => {
-            let config =
-                verifying::Config::new().use_certificate_verifier(&certificate_chain, log_fingerprints)?;
+            let config = verifying::Config::new()
+                .use_certificate_verifier(&certificate_chain, log_fingerprints)?;
+            (common, config)
+        }
+        VerifyMethod::Sigstore {
+            common,
+            identity,
+            identity_provider,
+            identity_regex,
+            use_staging,
+            trust_config,
+        } => {
+            let root =
+                model_signing::sigstore::load_trusted_root(trust_config.as_deref(), use_staging)?;
+            let policy = model_signing::sigstore::identity_policy(
+                &identity,
+                &identity_provider,
+                identity_regex,
+            )?;
+            let config = verifying::Config::new().use_sigstore_verifier_with(root, policy);
             (common, config)
         }
     };

@@ -3,12 +3,15 @@
 use std::path::Path;
 
 use model_signing_core::certificate::certificate_public_key;
-use model_signing_core::signing::{sign_statement, CertificateSigner, KeySigner, SignError, Signer};
+use model_signing_core::signing::{
+    sign_statement, CertificateSigner, KeySigner, SignError, Signer,
+};
 use model_signing_core::statement::build_statement;
 
 use crate::atomic::write_atomic;
 use crate::hashing::{self, HashedModel};
 use crate::keyfile::{load_certificates, load_private_key};
+use crate::pkcs11::Pkcs11Signer;
 use crate::walk::resolve_lenient;
 use crate::Error;
 
@@ -16,6 +19,47 @@ use crate::Error;
 fn os_random(buf: &mut [u8]) -> Result<(), rand_core::Error> {
     use rand_core::RngCore as _;
     rand_core::OsRng.try_fill_bytes(buf)
+}
+
+/// Fails early, before a possibly long hashing run, when `signature` cannot be written:
+/// its directory does not exist, or it is itself a directory (which would otherwise be
+/// ignored as part of the model, and could even make the model look empty).
+fn check_writable_destination(signature: &Path) -> Result<(), Error> {
+    let fail = |kind, what: String| Error::WriteSignature {
+        path: signature.to_path_buf(),
+        source: std::io::Error::new(kind, what),
+    };
+    if signature.is_dir() {
+        return Err(fail(
+            std::io::ErrorKind::IsADirectory,
+            "it is a directory".into(),
+        ));
+    }
+    match signature.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(fail(
+            std::io::ErrorKind::NotFound,
+            format!("the directory '{}' does not exist", dir.display()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The signing certificate (the first one of its file) followed by the certificates of
+/// `certificate_chain`, in order; fails unless the signing certificate has a usable key.
+fn signing_chain<P: AsRef<Path>>(
+    signing_certificate: &Path,
+    certificate_chain: &[P],
+) -> Result<Vec<Vec<u8>>, Error> {
+    let mut chain = load_certificates(&[signing_certificate])?;
+    chain.truncate(1);
+    certificate_public_key(&chain[0]).map_err(|source| {
+        crate::keyfile::KeyFileError::Certificate {
+            path: signing_certificate.to_path_buf(),
+            source: Box::new(source),
+        }
+    })?;
+    chain.extend(load_certificates(certificate_chain)?);
+    Ok(chain)
 }
 
 /// How to sign: the hashing configuration and a signer. Reusable across models.
@@ -94,14 +138,31 @@ impl Config {
         certificate_chain: &[P],
     ) -> Result<Self, Error> {
         let key = load_private_key(private_key.as_ref(), password)?;
-        let mut chain = load_certificates(&[signing_certificate.as_ref()])?;
-        chain.truncate(1);
-        certificate_public_key(&chain[0]).map_err(|source| crate::keyfile::KeyFileError::Certificate {
-            path: signing_certificate.as_ref().to_path_buf(),
-            source,
-        })?;
-        chain.extend(load_certificates(certificate_chain)?);
+        let chain = signing_chain(signing_certificate.as_ref(), certificate_chain)?;
         let signer = CertificateSigner::new(KeySigner::new(key, os_random), chain)?;
+        self.signer = Some(Box::new(signer));
+        Ok(self)
+    }
+
+    /// Signs with a key on a PKCS #11 token, designated by an RFC 7512 URI such as
+    /// `pkcs11:token=models;object=release?module-name=softhsm2&pin-source=file:/run/pin`
+    /// (see [`crate::pkcs11`]). The token stays logged in while this config lives.
+    pub fn use_pkcs11_signer(mut self, pkcs11_uri: &str) -> Result<Self, Error> {
+        self.signer = Some(Box::new(Pkcs11Signer::open(pkcs11_uri)?));
+        Ok(self)
+    }
+
+    /// Signs with a key on a PKCS #11 token and its certificate; the bundle carries the
+    /// signing certificate followed by every certificate of `certificate_chain`.
+    pub fn use_pkcs11_certificate_signer<P: AsRef<Path>>(
+        mut self,
+        pkcs11_uri: &str,
+        signing_certificate: impl AsRef<Path>,
+        certificate_chain: &[P],
+    ) -> Result<Self, Error> {
+        // The files first: a wrong path should not cost a login attempt on the token.
+        let chain = signing_chain(signing_certificate.as_ref(), certificate_chain)?;
+        let signer = CertificateSigner::new(Pkcs11Signer::open(pkcs11_uri)?, chain)?;
         self.signer = Some(Box::new(signer));
         Ok(self)
     }
@@ -116,6 +177,7 @@ impl Config {
     /// file itself is left out of the manifest when it lies inside the model.
     pub fn sign(&self, model: &Path, signature: &Path) -> Result<SignOutcome, Error> {
         let signer = self.signer.as_deref().ok_or(Error::NoSigner)?;
+        check_writable_destination(signature)?;
         let mut hashing = self.hashing.clone();
         hashing.add_ignored_paths([resolve_lenient(signature)]);
         let hashed = hashing.hash(model)?;
@@ -131,9 +193,11 @@ impl Config {
         );
         let bundle = sign_statement(signer, payload).map_err(|e: SignError| Error::Sign(e))?;
         let bundle_json = bundle.to_json();
-        write_atomic(signature, bundle_json.as_bytes()).map_err(|source| Error::WriteSignature {
-            path: signature.to_path_buf(),
-            source,
+        write_atomic(signature, bundle_json.as_bytes()).map_err(|source| {
+            Error::WriteSignature {
+                path: signature.to_path_buf(),
+                source,
+            }
         })?;
         Ok(SignOutcome {
             model: hashed,

@@ -62,7 +62,9 @@ pub enum WalkError {
     #[error("symlink '{0}' is broken: its target does not exist")]
     BrokenSymlink(PathBuf),
     /// A FIFO, socket or device.
-    #[error("cannot use '{0}' as file or directory: it is a special file (FIFO, socket or device)")]
+    #[error(
+        "cannot use '{0}' as file or directory: it is a special file (FIFO, socket or device)"
+    )]
     SpecialFile(PathBuf),
     /// A name that is not UTF-8 cannot be written in a signature.
     #[error("the name of '{0}' is not valid UTF-8; rename it or ignore it")]
@@ -186,7 +188,12 @@ impl Walker<'_> {
         self.visit_dir(path, id, out)
     }
 
-    fn visit_dir(&self, path: &Path, id: ModelPath, out: &mut Vec<ModelFile>) -> Result<(), WalkError> {
+    fn visit_dir(
+        &self,
+        path: &Path,
+        id: ModelPath,
+        out: &mut Vec<ModelFile>,
+    ) -> Result<(), WalkError> {
         let io_err = |source| WalkError::Io {
             path: path.to_path_buf(),
             source,
@@ -214,7 +221,12 @@ impl Walker<'_> {
         Ok(())
     }
 
-    fn visit_symlink(&self, link: &Path, id: ModelPath, out: &mut Vec<ModelFile>) -> Result<(), WalkError> {
+    fn visit_symlink(
+        &self,
+        link: &Path,
+        id: ModelPath,
+        out: &mut Vec<ModelFile>,
+    ) -> Result<(), WalkError> {
         if !self.options.allow_symlinks {
             return Err(WalkError::Symlink(link.to_path_buf()));
         }

@@ -11,7 +11,10 @@ fn version_has_the_reference_shape() {
     let out = bin().arg("--version").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(text, format!("model_signing, version {}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        text,
+        format!("model_signing, version {}\n", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
