@@ -11,7 +11,7 @@ use crate::dsse::{pae, pae_compat, IN_TOTO_PAYLOAD_TYPE};
 use crate::keys::{PublicKey, SignatureError, SignatureHash};
 use crate::manifest::{Manifest, ManifestDiff};
 use crate::sigstore::{
-    Artifact, Policy, SigstoreBundle, SigstoreError, SigstoreVerifier, VerifiedTime,
+    Artifact, Check, Policy, SigstoreBundle, SigstoreError, SigstoreVerifier, VerifiedTime,
 };
 use crate::statement::{parse_statement, SignedManifest, StatementError};
 
@@ -57,6 +57,9 @@ pub enum SignerIdentity {
         verified_times: Vec<VerifiedTime>,
         /// The leaf certificate (DER).
         certificate: Vec<u8>,
+        /// Every check that passed, in order (log entries, timestamps, chain, SCT,
+        /// identity, signature, entry consistency).
+        checks: Vec<Check>,
     },
 }
 
@@ -275,6 +278,7 @@ fn verify_sigstore(
                 .first()
                 .cloned()
                 .unwrap_or_default(),
+            checks: verified.checks,
         },
         warnings,
         legacy_pae: false,

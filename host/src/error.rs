@@ -31,11 +31,11 @@ pub enum Error {
     InvalidShardSize,
     /// No signer was configured.
     #[error(
-        "no signer is configured: call use_elliptic_key_signer or use_certificate_signer first"
+        "no signer is configured: call use_elliptic_key_signer, use_certificate_signer, use_pkcs11_signer or use_signer first"
     )]
     NoSigner,
     /// No verifier was configured.
-    #[error("no verifier is configured: call use_elliptic_key_verifier or use_certificate_verifier first")]
+    #[error("no verifier is configured: call use_elliptic_key_verifier, use_certificate_verifier or use_sigstore_verifier first")]
     NoVerifier,
     /// Signing failed.
     #[error(transparent)]

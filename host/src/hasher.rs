@@ -16,7 +16,7 @@ use crate::walk::ModelFile;
 
 /// Size of each read. Large enough that system calls cost nothing, small enough to
 /// stay in cache between the copy and the hash.
-const READ_SIZE: usize = 1 << 20;
+const READ_SIZE: usize = 1 << 18;
 
 /// Why a file could not be hashed.
 #[derive(Debug, thiserror::Error)]

@@ -36,7 +36,7 @@
 //!     .verify(&model, &signature)
 //!     .unwrap_err();
 //! assert!(err.to_string().contains("Hash mismatch for 'config.json'"));
-//! # Ok::<(), model_signing::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(unsafe_code)]
 

@@ -79,7 +79,7 @@ fn signing_chain<P: AsRef<Path>>(
 /// verifying::Config::new()
 ///     .use_elliptic_key_verifier(keys.join("p256-pub.pem"))?
 ///     .verify(&model, &signature)?;
-/// # Ok::<(), model_signing::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Config {
     hashing: hashing::Config,

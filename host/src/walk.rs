@@ -232,8 +232,7 @@ impl Walker<'_> {
         }
         let target = match fs::canonicalize(link) {
             Ok(t) => t,
-            Err(e) if e.raw_os_error() == Some(40) => {
-                // ELOOP
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
                 return Err(WalkError::SymlinkCycle(link.to_path_buf()));
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {

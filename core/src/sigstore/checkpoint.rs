@@ -114,6 +114,10 @@ pub enum CheckpointError {
 
 const SIG_PREFIX: &str = "\u{2014} ";
 
+/// Notes with more signature lines are refused (as Go's `note` package does): each line
+/// attributed to the log costs a signature check, and a bundle is untrusted input.
+pub const MAX_SIGNATURES: usize = 100;
+
 impl Checkpoint {
     /// Parses a signed note.
     pub fn parse(envelope: &str) -> Result<Self, CheckpointError> {
@@ -159,6 +163,9 @@ impl Checkpoint {
             .collect::<Result<Vec<_>, _>>()?;
         if signatures.is_empty() {
             return Err(CheckpointError::MissingSignature);
+        }
+        if signatures.len() > MAX_SIGNATURES {
+            return Err(CheckpointError::Malformed("more than 100 signatures"));
         }
         Ok(Self {
             origin: origin.into(),

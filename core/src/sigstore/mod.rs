@@ -22,7 +22,7 @@
 //! enums), and [`VerifiedBundle`] lists the checks that passed, the identity and the
 //! verified times.
 
-pub mod asn1;
+pub(crate) mod asn1;
 pub mod bundle;
 pub mod checkpoint;
 pub mod crypto;

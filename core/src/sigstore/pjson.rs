@@ -1,6 +1,11 @@
 //! Reading proto3 JSON (the encoding of Sigstore bundles and trusted roots): camelCase
 //! names (the snake_case originals are accepted too), `bytes` as base64, 64-bit integers
 //! as strings or numbers, `null` as absent.
+//!
+//! Unknown fields are ignored (sigstore-go's protojson would refuse them, sigstore-js
+//! ignores them): newer producers add fields, and ignoring what is not checked cannot
+//! make a bundle verify that should not. Types and encodings of the fields that are
+//! read are strict.
 
 use alloc::format;
 use alloc::string::{String, ToString};

@@ -10,7 +10,7 @@
 //! non-CA certificate with a critical timeStamping EKU that chains to the authority's
 //! anchor at `genTime`, and the authority's `validFor` contains `genTime`.
 //!
-//! The structure is walked by hand ([`super::asn1`]) rather than decoded with `cms`:
+//! The structure is walked by hand (`asn1.rs`) rather than decoded with `cms`:
 //! the signed attributes must be verified exactly as received, and `genTime` may carry
 //! fractional seconds, which the `der` crate's `GeneralizedTime` refuses.
 

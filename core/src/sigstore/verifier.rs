@@ -200,18 +200,18 @@ fn fulcio_path(
     leaf: &[u8],
     root: &TrustedRoot,
     at: UnixTime,
-) -> Result<Vec<Vec<u8>>, SigstoreError> {
+) -> Result<(usize, Vec<Vec<u8>>), SigstoreError> {
     let mut error: Option<CertificateError> = None;
     let secs = at
         .floor_secs()
         .ok_or(SigstoreError::NoCertificateAuthorityAt(at))?;
-    for ca in &root.certificate_authorities {
+    for (index, ca) in root.certificate_authorities.iter().enumerate() {
         if !ca.valid_for.contains(at) {
             continue;
         }
         let (intermediates, anchor) = ca.chain.split_at(ca.chain.len() - 1);
         match verify_path_at(leaf, intermediates, anchor, secs) {
-            Ok(path) => return Ok(path),
+            Ok(path) => return Ok((index, path)),
             Err(e) => {
                 if error
                     .as_ref()
@@ -225,6 +225,19 @@ fn fulcio_path(
     Err(match error {
         Some(reason) => SigstoreError::UntrustedCertificate { at, reason },
         None => SigstoreError::NoCertificateAuthorityAt(at),
+    })
+}
+
+/// Whether every certificate of `path` is valid at `at`. Signatures and CA constraints
+/// do not depend on the time, so a path found at one verified time holds at another
+/// exactly when this is true (and its CA's `validFor` contains it); this saves
+/// re-verifying the chain's signatures for each time.
+fn path_valid_at(path: &[Vec<u8>], at: UnixTime) -> bool {
+    path.iter().all(|der| {
+        Certificate::from_der(der).is_ok_and(|c| {
+            let v = &c.tbs_certificate.validity;
+            cert_time(v.not_before) <= at && at <= cert_time(v.not_after)
+        })
     })
 }
 
@@ -390,11 +403,19 @@ pub fn verify(
                 return Err(SigstoreError::CertificateExpired { not_after, at });
             }
         }
+        let mut found: Option<usize> = None;
         for t in &verified_times {
             let at = t.time;
-            let path = fulcio_path(der, root, at)?;
-            if certificate_path.is_empty() {
-                certificate_path = path;
+            let reuse = found.is_some_and(|ca| {
+                root.certificate_authorities[ca].valid_for.contains(at)
+                    && path_valid_at(&certificate_path, at)
+            });
+            if !reuse {
+                let (ca, path) = fulcio_path(der, root, at)?;
+                if found.is_none() {
+                    found = Some(ca);
+                    certificate_path = path;
+                }
             }
             checks.push(Check::CertificateChain { at });
         }

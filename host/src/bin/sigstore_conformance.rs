@@ -40,7 +40,11 @@ const USAGE: &str = "usage:
 fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
     match argv.next().as_deref() {
         Some("verify-bundle") => {}
-        Some(other) => return Err(format!("unsupported command '{other}' (only verify-bundle is implemented)")),
+        Some(other) => {
+            return Err(format!(
+                "unsupported command '{other}' (only verify-bundle is implemented)"
+            ))
+        }
         None => return Err("no command given".into()),
     }
     let mut staging = false;
@@ -90,10 +94,15 @@ fn run(args: &Args) -> anyhow::Result<String> {
         None => TrustedRoot::production(),
     };
     let policy = match (&args.identity, &args.key) {
-        (Some((identity, issuer)), _) => Policy::Identity(identity_policy(identity, issuer, false)?),
+        (Some((identity, issuer)), _) => {
+            Policy::Identity(identity_policy(identity, issuer, false)?)
+        }
         (None, Some(path)) => {
-            let pem = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read '{}': {e}", path.display()))?;
-            Policy::Key(key_from_pem(&pem).map_err(|e| anyhow::anyhow!("'{}': {e}", path.display()))?)
+            let pem = std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("cannot read '{}': {e}", path.display()))?;
+            Policy::Key(
+                key_from_pem(&pem).map_err(|e| anyhow::anyhow!("'{}': {e}", path.display()))?,
+            )
         }
         (None, None) => anyhow::bail!("no policy"),
     };
@@ -110,7 +119,8 @@ fn run(args: &Args) -> anyhow::Result<String> {
             }
         }
         ArtifactArg::File(path) => {
-            contents = std::fs::read(&path).map_err(|e| anyhow::anyhow!("cannot read '{}': {e}", path.display()))?;
+            contents = std::fs::read(&path)
+                .map_err(|e| anyhow::anyhow!("cannot read '{}': {e}", path.display()))?;
             Artifact::Bytes(&contents)
         }
     };
@@ -119,8 +129,15 @@ fn run(args: &Args) -> anyhow::Result<String> {
         Some(id) => format!("{} ({})", id.matched.as_str(), id.issuer),
         None => "the given key".into(),
     };
-    let times: Vec<String> = verified.verified_times.iter().map(|t| t.time.to_string()).collect();
-    Ok(format!("OK: signed by {who}, verified at {}", times.join(", ")))
+    let times: Vec<String> = verified
+        .verified_times
+        .iter()
+        .map(|t| t.time.to_string())
+        .collect();
+    Ok(format!(
+        "OK: signed by {who}, verified at {}",
+        times.join(", ")
+    ))
 }
 
 fn main() -> ExitCode {

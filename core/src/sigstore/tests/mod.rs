@@ -58,7 +58,7 @@ pub(crate) fn mutate(bundle: &[u8], f: impl FnOnce(&mut Value)) -> Vec<u8> {
 }
 
 /// Decodes a base64 JSON string field, changes the bytes, and writes it back.
-pub(crate) fn edit_b64(field: &mut Value, f: impl FnOnce(&mut Vec<u8>)) {
+pub(crate) fn edit_b64(field: &mut Value, f: impl FnOnce(&mut [u8])) {
     let mut bytes = pjson::b64_strict(field.as_str().expect("string")).expect("base64");
     f(&mut bytes);
     *field = Value::String(crate::encoding::b64encode(&bytes));

@@ -56,7 +56,7 @@ fn staging_root() -> Value {
     json(trust_root::STAGING_TRUSTED_ROOT)
 }
 
-fn flip_last(bytes: &mut Vec<u8>) {
+fn flip_last(bytes: &mut [u8]) {
     let last = bytes.len() - 1;
     bytes[last] ^= 1;
 }
@@ -535,7 +535,11 @@ fn timestamp_authority_checks() {
     };
     // The authority's validity in the trusted root.
     assert_eq!(
-        fail(with_test_tsa(&tsa, &[ok.clone()], "2025-06-10T00:00:00Z")),
+        fail(with_test_tsa(
+            &tsa,
+            core::slice::from_ref(&ok),
+            "2025-06-10T00:00:00Z"
+        )),
         TimestampError::OutsideAuthorityValidity(
             UnixTime::parse_rfc3339("2025-06-09T12:00:00Z").unwrap()
         )
@@ -820,4 +824,81 @@ fn identity_rules() {
         issuer: Matcher::Exact("https://two.example".into()),
     };
     assert!(policy.check(&current).is_ok());
+}
+
+#[test]
+fn managed_key() {
+    let fixture = testkit::managed_key_fixture();
+    // The checked-in files are exactly what the fixture builds.
+    assert_eq!(
+        fixture.bundle,
+        vector!("sigstore/managed-key/bundle.sigstore.json")
+    );
+    assert_eq!(
+        fixture.trusted_root,
+        vector!("sigstore/managed-key/trusted_root.json")
+    );
+    assert_eq!(
+        fixture.public_key,
+        vector!("sigstore/managed-key/key.pub.pem")
+    );
+    assert_eq!(
+        fixture.artifact,
+        vector!("sigstore/managed-key/artifact.txt")
+    );
+    let root = TrustedRoot::from_json(&fixture.trusted_root).unwrap();
+    let key = crypto::key_from_pem(&fixture.public_key).unwrap();
+    let v = check(
+        &fixture.bundle,
+        &root,
+        &Policy::Key(key.clone()),
+        Artifact::Bytes(&fixture.artifact),
+    )
+    .unwrap();
+    assert_eq!(v.identity, None);
+    assert!(v.checks.contains(&Check::SignedEntryTimestamp { entry: 0 }));
+    assert!(v.checks.contains(&Check::InclusionProof { entry: 0 }));
+    assert!(v.checks.contains(&Check::LogEntryBody { entry: 0 }));
+    let d = SignatureHash::Sha256.digest(&fixture.artifact);
+    check(
+        &fixture.bundle,
+        &root,
+        &Policy::Key(key.clone()),
+        digest(SignatureHash::Sha256, &d),
+    )
+    .unwrap();
+    // Another key.
+    let other = VerifyingKey::Ecdsa(crate::keys::PublicKey::P256(
+        *testkit::key(22).verifying_key(),
+    ));
+    assert!(matches!(
+        check(
+            &fixture.bundle,
+            &root,
+            &Policy::Key(other),
+            Artifact::Bytes(&fixture.artifact)
+        ),
+        Err(SigstoreError::Signature(_))
+    ));
+    // A keyless policy for a key bundle.
+    assert!(matches!(
+        check(
+            &fixture.bundle,
+            &root,
+            &model_policy(),
+            Artifact::Bytes(&fixture.artifact)
+        ),
+        Err(SigstoreError::WrongMaterial { .. })
+    ));
+    // Another artifact.
+    assert_eq!(
+        check(
+            &fixture.bundle,
+            &root,
+            &Policy::Key(key),
+            Artifact::Bytes(b"other")
+        )
+        .unwrap_err(),
+        SigstoreError::MessageDigestMismatch
+    );
 }

@@ -253,3 +253,107 @@ impl TestTsa {
         )
     }
 }
+
+/// A managed-key fixture: a message signature by a P-256 key, logged in a test Rekor v1
+/// log (SET, one-leaf tree, signed checkpoint), with its trusted root. Deterministic
+/// (RFC 6979 signatures), so the files in `tests/vectors/sigstore/managed-key/` are
+/// exactly what this returns.
+pub struct ManagedKeyFixture {
+    /// The bundle JSON.
+    pub bundle: Vec<u8>,
+    /// The trusted root JSON.
+    pub trusted_root: Vec<u8>,
+    /// The signer's public key, PEM.
+    pub public_key: Vec<u8>,
+    /// The signed artifact.
+    pub artifact: Vec<u8>,
+}
+
+/// Builds the [`ManagedKeyFixture`].
+pub fn managed_key_fixture() -> ManagedKeyFixture {
+    use crate::encoding::{b64encode, hex};
+    use serde_json::json;
+    let artifact = b"hello, managed key\n".to_vec();
+    let signer = key(21);
+    let public_key = crate::keys::PublicKey::P256(*signer.verifying_key()).to_pem();
+    let digest = Sha256::digest(&artifact);
+    let signature = {
+        let sig: Signature = signer.sign_prehash(&digest).expect("signs");
+        sig.to_der().as_bytes().to_vec()
+    };
+    let rekor = key(20);
+    let rekor_spki = spki(&rekor);
+    let log_id: [u8; 32] = Sha256::digest(&rekor_spki).into();
+    // serde_json's map is sorted: this is the canonical body.
+    let body = serde_json::to_vec(&json!({
+        "apiVersion": "0.0.1",
+        "kind": "hashedrekord",
+        "spec": {
+            "data": {"hash": {"algorithm": "sha256", "value": hex(&digest)}},
+            "signature": {
+                "content": b64encode(&signature),
+                "publicKey": {"content": b64encode(public_key.as_bytes())},
+            },
+        },
+    }))
+    .expect("serialises");
+    let integrated_time = 1_767_225_600u64; // 2026-01-01T00:00:00Z
+    let set_payload = alloc::format!(
+        "{{\"body\":\"{}\",\"integratedTime\":{integrated_time},\"logID\":\"{}\",\"logIndex\":0}}",
+        b64encode(&body),
+        hex(&log_id)
+    );
+    let set = sign(&rekor, set_payload.as_bytes());
+    let root_hash = crate::sigstore::merkle::leaf_hash(&body);
+    let note = alloc::format!("rekor.test - 42\n1\n{}\n", b64encode(&root_hash));
+    let mut hint_sig = log_id[..4].to_vec();
+    hint_sig.extend_from_slice(&sign(&rekor, note.as_bytes()));
+    let checkpoint = alloc::format!("{note}\n\u{2014} rekor.test {}\n", b64encode(&hint_sig));
+    let bundle = json!({
+        "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "verificationMaterial": {
+            "publicKey": {"hint": "test-key"},
+            "tlogEntries": [{
+                "logIndex": "0",
+                "logId": {"keyId": b64encode(&log_id)},
+                "kindVersion": {"kind": "hashedrekord", "version": "0.0.1"},
+                "integratedTime": alloc::format!("{integrated_time}"),
+                "inclusionPromise": {"signedEntryTimestamp": b64encode(&set)},
+                "inclusionProof": {
+                    "logIndex": "0",
+                    "rootHash": b64encode(&root_hash),
+                    "treeSize": "1",
+                    "hashes": [],
+                    "checkpoint": {"envelope": checkpoint},
+                },
+                "canonicalizedBody": b64encode(&body),
+            }],
+        },
+        "messageSignature": {
+            "messageDigest": {"algorithm": "SHA2_256", "digest": b64encode(&digest)},
+            "signature": b64encode(&signature),
+        },
+    });
+    let trusted_root = json!({
+        "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+        "tlogs": [{
+            "baseUrl": "https://rekor.test",
+            "hashAlgorithm": "SHA2_256",
+            "publicKey": {
+                "rawBytes": b64encode(&rekor_spki),
+                "keyDetails": "PKIX_ECDSA_P256_SHA_256",
+                "validFor": {"start": "2025-01-01T00:00:00Z"},
+            },
+            "logId": {"keyId": b64encode(&log_id)},
+        }],
+        "certificateAuthorities": [],
+        "ctlogs": [],
+        "timestampAuthorities": [],
+    });
+    ManagedKeyFixture {
+        bundle: serde_json::to_vec_pretty(&bundle).expect("serialises"),
+        trusted_root: serde_json::to_vec_pretty(&trusted_root).expect("serialises"),
+        public_key: public_key.into_bytes(),
+        artifact,
+    }
+}

@@ -17,6 +17,8 @@ enum Root {
     TestTsa,
     /// sigstore-go's scaffolding (private instance) root.
     Scaffolding,
+    /// sigstore-go's older copy of the production root.
+    PublicGood,
 }
 
 impl Root {
@@ -28,6 +30,9 @@ impl Root {
                 "sigstore/sigstore-python/tsa/staging-with-test-tsa.trusted_root.json"
             ))
             .unwrap(),
+            Self::PublicGood => {
+                TrustedRoot::from_json(vector!("sigstore/sigstore-go/public-good.json")).unwrap()
+            }
             Self::Scaffolding => {
                 TrustedRoot::from_json(vector!("sigstore/sigstore-go/scaffolding.json")).unwrap()
             }
@@ -244,6 +249,14 @@ fn cases() -> Vec<Case> {
             Subject::Digest(SignatureHash::Sha512, "46d4e2f74c4877316640000a6fdf8a8b59f1e0847667973e9859f774dd31b8f1e0937813b777fb66a2ac67d50540fe34640966eee9fc2ccca387082b4c85cd3c"),
             Ok(())
         ),
+        // The same with sigstore-go's older copy of the production root.
+        case!(
+            "sigstore/sigstore-go/sigstore.js@2.0.0-provenance.sigstore.json",
+            PublicGood,
+            SIGSTORE_JS_RELEASE,
+            Subject::Digest(SignatureHash::Sha512, "46d4e2f74c4877316640000a6fdf8a8b59f1e0847667973e9859f774dd31b8f1e0937813b777fb66a2ac67d50540fe34640966eee9fc2ccca387082b4c85cd3c"),
+            Ok(())
+        ),
         case!(
             "sigstore/sigstore-go/bundle-provenance.json",
             Production,
@@ -360,7 +373,7 @@ fn every_vector_gives_its_verdict() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
-    assert_eq!(cases.len(), 37);
+    assert_eq!(cases.len(), 38);
 }
 
 /// The model bundles verify through the model path (`verify_bundle`), as `model_signing
@@ -386,7 +399,10 @@ fn model_vectors_verify_without_std() {
                 issuer,
                 verified_times,
                 certificate,
+                checks,
             } => {
+                assert!(checks.contains(&Check::Identity));
+                assert!(checks.contains(&Check::LogEntryBody { entry: 0 }));
                 assert_eq!(identity, MODEL_IDENTITY);
                 assert_eq!(issuer, MODEL_ISSUER);
                 assert!(!certificate.is_empty());
@@ -451,14 +467,7 @@ fn model_vectors_verify_without_std() {
 #[test]
 fn wrong_method_is_named() {
     let bundle = Bundle::from_json(MODEL_BUNDLES[3].1).unwrap();
-    let key = crate::keys::PublicKey::from_sec1_point(
-        crate::keys::Curve::P256,
-        &testkit::key(1)
-            .verifying_key()
-            .to_encoded_point(false)
-            .as_bytes()[..],
-    )
-    .unwrap();
+    let key = crate::keys::PublicKey::P256(*testkit::key(1).verifying_key());
     assert!(matches!(
         verify_bundle(&bundle, &Verifier::Key(key)),
         Err(VerifyError::WrongMaterial {
