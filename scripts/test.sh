@@ -3,6 +3,8 @@
 #
 # Steps, stopping at the first failure:
 #   1. reference   scripts/setup-reference.sh (Python model-signing 1.1.1 venv for interop tests)
+#   1b. sigstore-mock  scripts/setup-sigstore-mock.sh (npm @sigstore/mock@0.13.0, the local
+#                  Sigstore of the keyless-signing tests; exports MODEL_SIGNING_SIGSTORE_MOCK)
 #   2. wasm-tools  scripts/wasm-toolchain.sh install (Debian rustc-web route when needed)
 #   3. softhsm     scripts/setup-softhsm.sh (SoftHSM2, pkcs11-tool, p11-kit for the PKCS #11 tests)
 #   4. fmt         cargo fmt --all -- --check
@@ -72,6 +74,10 @@ export MODEL_SIGNING_REFERENCE_PYTHON=$REF_PY
 export MODEL_SIGNING_REFERENCE_CLI=$REF_CLI
 echo "    MODEL_SIGNING_REFERENCE_PYTHON=$MODEL_SIGNING_REFERENCE_PYTHON"
 echo "    MODEL_SIGNING_REFERENCE_CLI=$MODEL_SIGNING_REFERENCE_CLI"
+
+step sigstore-mock quiet scripts/setup-sigstore-mock.sh
+export MODEL_SIGNING_SIGSTORE_MOCK=$(tail -n 1 "$LOGDIR/sigstore-mock.log")
+echo "    MODEL_SIGNING_SIGSTORE_MOCK=$MODEL_SIGNING_SIGSTORE_MOCK"
 
 step wasm-tools quiet scripts/wasm-toolchain.sh install
 step softhsm quiet scripts/setup-softhsm.sh

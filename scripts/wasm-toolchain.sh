@@ -14,7 +14,8 @@
 # child process, so host builds are never affected.
 #
 # Usage:
-#   scripts/wasm-toolchain.sh install [--bindgen]       # idempotent; apt only when something is missing
+#   scripts/wasm-toolchain.sh install [--bindgen] [--wasm-opt] [--chromium]
+#                                                       # idempotent; apt only when something is missing
 #   scripts/wasm-toolchain.sh cargo  ARGS...            # cargo with the wasm env (cwd = --crate dir)
 #   scripts/wasm-toolchain.sh run    CMD ARGS...        # any command with the wasm env
 #   eval "$(scripts/wasm-toolchain.sh env)"             # print/export the env (use a subshell!)
@@ -28,6 +29,10 @@
 # wasm-bindgen-cli is installed only when asked (--bindgen, --bindgen-version, WASM_BINDGEN_VERSION)
 # or when a workspace crate depends on `wasm-bindgen` directly in Cargo.lock (a transitive
 # wasm-bindgen, e.g. through js-sys, does not count). Its version is the one in Cargo.lock.
+# --wasm-opt installs binaryen's wasm-opt from the npm registry (binaryen@132; Debian's
+# binaryen 108 silently breaks wasm-bindgen output) and puts it on the env's PATH.
+# --chromium installs Debian's chromium + chromium-driver for wasm-bindgen-test-runner and
+# writes a webdriver.json with the flags a closed network needs (exported by `env`).
 #
 # Knobs (env):
 #   WASM_ROUTE        auto (default), native or debian
@@ -36,6 +41,7 @@
 #   WASM_TOOLS_ROOT   tool cache (default: ~/.cache/wasm-toolchain)
 #   WASM_KEEP_PANIC_PROFILE=1  don't force panic=unwind in the profiles (see below)
 #   WASM_TIMINGS      file to append "step<TAB>seconds<TAB>rc" lines to
+#   BINARYEN_NPM_VERSION  binaryen version for --wasm-opt (default: 132.0.0)
 set -euo pipefail
 
 # Never let rustup download toolchains or targets on our behalf.
@@ -48,6 +54,11 @@ WT_ROOT=${WASM_TOOLS_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/wasm-toolchain}
 WASM_BUILD_STD=${WASM_BUILD_STD:-std,panic_abort}
 WASM_TARGET_DIR=${WASM_TARGET_DIR-$WT_REPO/target/wasm}
 DEB_RUST_PKGS=(rustc-web cargo-web rust-web-src)
+BINARYEN_NPM_VERSION=${BINARYEN_NPM_VERSION:-132.0.0}
+CHROMIUM_PKGS=(chromium chromium-driver)
+# Chromium flags for a closed network (written to webdriver.json for wasm-bindgen-test-runner).
+CHROMIUM_FLAGS=(headless no-sandbox disable-gpu disable-dev-shm-usage disable-background-networking
+  disable-component-update disable-sync no-first-run disable-quic)
 
 log() { printf '[wasm-toolchain] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -229,10 +240,41 @@ install_bindgen() {
     || host_env "$(host_cargo)" install -q wasm-bindgen-cli --version "=$v" --root "$(bindgen_dir "$v")"
 }
 
+wasm_opt_dir() { echo "$WT_ROOT/binaryen-npm-$BINARYEN_NPM_VERSION/node_modules/.bin"; }
+
+install_wasm_opt() {
+  local d="$WT_ROOT/binaryen-npm-$BINARYEN_NPM_VERSION"
+  if [ -x "$(wasm_opt_dir)/wasm-opt" ]; then log "wasm-opt (npm binaryen $BINARYEN_NPM_VERSION) already at $(wasm_opt_dir)"; return 0; fi
+  command -v npm >/dev/null 2>&1 || die "npm is needed for --wasm-opt"
+  mkdir -p "$d"
+  log "npm install binaryen@$BINARYEN_NPM_VERSION -> $d"
+  (cd "$d" && npm install --no-audit --no-fund --silent --no-save "binaryen@$BINARYEN_NPM_VERSION")
+}
+
+webdriver_json() { echo "$WT_ROOT/webdriver.json"; }
+
+write_webdriver_json() {
+  local a sep=""
+  mkdir -p "$WT_ROOT"
+  {
+    printf '{"goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": ['
+    for a in "${CHROMIUM_FLAGS[@]}"; do printf '%s"%s"' "$sep" "$a"; sep=", "; done
+    printf ']}}\n'
+  } >"$(webdriver_json)"
+}
+
+install_chromium() {
+  apt_install "${CHROMIUM_PKGS[@]}"
+  write_webdriver_json
+}
+
 cmd_install() {
+  local want_opt=0 want_chromium=0
   while [ $# -gt 0 ]; do
     case "$1" in
       --bindgen) WANT_BINDGEN=1 ;;
+      --wasm-opt) want_opt=1 ;;
+      --chromium) want_chromium=1 ;;
       *) die "unknown install option: $1" ;;
     esac
     shift
@@ -244,6 +286,8 @@ cmd_install() {
   log "route: $r"
   if [ "$r" = debian ]; then timed debian-rust install_debian_rust; fi
   timed wasm-bindgen-cli install_bindgen
+  if [ "$want_opt" = 1 ]; then timed wasm-opt install_wasm_opt; fi
+  if [ "$want_chromium" = 1 ]; then timed chromium install_chromium; fi
   log "install done in $(elapsed "$t0")s"
 }
 
@@ -288,6 +332,12 @@ emit_env() {
   # Separate target dir: host artifacts built by another rustc must not thrash ./target.
   if [ -n "$WASM_TARGET_DIR" ]; then echo "export CARGO_TARGET_DIR=$WASM_TARGET_DIR"; fi
   if [ -n "$bg" ]; then echo "export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner"; fi
+  if [ -x "$(wasm_opt_dir)/wasm-opt" ]; then path_add="${path_add:+$path_add:}$(wasm_opt_dir)"; fi
+  if [ -x /usr/bin/chromedriver ]; then
+    [ -f "$(webdriver_json)" ] || write_webdriver_json
+    echo "export CHROMEDRIVER=/usr/bin/chromedriver"
+    echo "export WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(webdriver_json)"
+  fi
   if [ -n "$path_add" ]; then echo "export PATH=\"$path_add:\$PATH\""; fi
   return 0
 }
@@ -310,6 +360,8 @@ cmd_doctor() {
   echo "debian rustc:   $(/usr/bin/rustc --version 2>/dev/null || echo none) (LLVM $(deb_llvm_major))"
   echo "debian cargo:   $(/usr/bin/cargo --version 2>/dev/null || echo none)"
   echo "wasm-ld:        $(deb_wasm_ld)"
+  echo "wasm-opt:       $("$(wasm_opt_dir)/wasm-opt" --version 2>/dev/null || echo "not installed (install --wasm-opt)")"
+  echo "chromedriver:   $(/usr/bin/chromedriver --version 2>/dev/null || echo "not installed (install --chromium)")"
   echo "tools root:     $WT_ROOT"
   echo "--- env ---"
   ( emit_env ) || echo "(no usable wasm env: run '$WT_SELF install')"

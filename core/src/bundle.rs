@@ -306,11 +306,13 @@ impl Bundle {
             .envelope
             .signatures
             .iter()
-            .map(|s| {
-                Json::object([
+            .map(|s| match &s.keyid {
+                Some(keyid) => Json::object([
                     ("sig", Json::str(b64encode(&s.sig))),
-                    ("keyid", Json::str(s.keyid.clone().unwrap_or_default())),
-                ])
+                    ("keyid", Json::str(keyid.clone())),
+                ]),
+                // Keyless (Sigstore) bundles carry no key ID, as sigstore-python writes them.
+                None => Json::object([("sig", Json::str(b64encode(&s.sig)))]),
             })
             .collect();
         Json::object([
@@ -329,7 +331,33 @@ impl Bundle {
     }
 }
 
-/// Converts parsed JSON back for writing (object keys in serde_json's order).
+/// The protobuf field order of the `TransparencyLogEntry` and
+/// `TimestampVerificationData` messages (and their parts), which is the order
+/// sigstore-python writes them in; unknown keys follow, in serde_json's order.
+const PROTO_FIELD_ORDER: [&str; 18] = [
+    "logIndex",
+    "logId",
+    "kindVersion",
+    "integratedTime",
+    "inclusionPromise",
+    "inclusionProof",
+    "canonicalizedBody",
+    "keyId",
+    "kind",
+    "version",
+    "signedEntryTimestamp",
+    "rootHash",
+    "treeSize",
+    "hashes",
+    "checkpoint",
+    "envelope",
+    "rfc3161Timestamps",
+    "signedTimestamp",
+];
+
+/// Converts parsed JSON back for writing: object keys in protobuf field order
+/// ([`PROTO_FIELD_ORDER`]), so the entries are written as the reference writes them
+/// whatever order serde_json keeps.
 fn from_value(v: &Value) -> Json {
     match v {
         Value::Null => Json::Null,
@@ -341,7 +369,21 @@ fn from_value(v: &Value) -> Json {
         Value::String(s) => Json::Str(s.clone()),
         Value::Array(a) => Json::Array(a.iter().map(from_value).collect()),
         Value::Object(o) => {
-            Json::Object(o.iter().map(|(k, v)| (k.clone(), from_value(v))).collect())
+            let rank = |k: &str| {
+                PROTO_FIELD_ORDER
+                    .iter()
+                    .position(|f| *f == k)
+                    .unwrap_or(PROTO_FIELD_ORDER.len())
+            };
+            let mut fields: Vec<(&String, &Value)> = o.iter().collect();
+            // Stable: unknown keys keep their relative order.
+            fields.sort_by_key(|(k, _)| rank(k));
+            Json::Object(
+                fields
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), from_value(v)))
+                    .collect(),
+            )
         }
     }
 }
@@ -375,6 +417,35 @@ mod tests {
             "{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\",\"verificationMaterial\":{\"publicKey\":{\"hint\":\"ab\"},\"tlogEntries\":[]},\"dsseEnvelope\":{\"payload\":\"e30=\",\"payloadType\":\"application/vnd.in-toto+json\",\"signatures\":[{\"sig\":\"AQI=\",\"keyid\":\"\"}]}}"
         );
         assert_eq!(Bundle::from_json(json.as_bytes()).unwrap(), b);
+    }
+
+    #[test]
+    fn writes_keyless_entries_in_protobuf_order_without_keyid() {
+        let entry: Value = serde_json::from_str(
+            r#"{"canonicalizedBody":"e30=","inclusionProof":{"checkpoint":{"envelope":"x"},"hashes":[],"treeSize":"1","rootHash":"AA==","logIndex":"0"},"integratedTime":"5","kindVersion":{"version":"0.0.1","kind":"dsse"},"logId":{"keyId":"AA=="},"logIndex":"7","inclusionPromise":{"signedEntryTimestamp":"AA=="}}"#,
+        )
+        .unwrap();
+        let b = Bundle {
+            media_type: MEDIA_TYPE_V0_3.into(),
+            verification_material: VerificationMaterial::Certificate(alloc::vec![1]),
+            tlog_entries: alloc::vec![entry],
+            timestamp_verification_data: Some(
+                serde_json::from_str(r#"{"rfc3161Timestamps":[{"signedTimestamp":"AQ=="}]}"#)
+                    .unwrap(),
+            ),
+            envelope: Envelope {
+                payload: b"{}".to_vec(),
+                payload_type: crate::dsse::IN_TOTO_PAYLOAD_TYPE.into(),
+                signatures: alloc::vec![EnvelopeSignature {
+                    sig: alloc::vec![1, 2],
+                    keyid: None,
+                }],
+            },
+        };
+        assert_eq!(
+            b.to_json(),
+            "{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\",\"verificationMaterial\":{\"certificate\":{\"rawBytes\":\"AQ==\"},\"tlogEntries\":[{\"logIndex\":\"7\",\"logId\":{\"keyId\":\"AA==\"},\"kindVersion\":{\"kind\":\"dsse\",\"version\":\"0.0.1\"},\"integratedTime\":\"5\",\"inclusionPromise\":{\"signedEntryTimestamp\":\"AA==\"},\"inclusionProof\":{\"logIndex\":\"0\",\"rootHash\":\"AA==\",\"treeSize\":\"1\",\"hashes\":[],\"checkpoint\":{\"envelope\":\"x\"}},\"canonicalizedBody\":\"e30=\"}],\"timestampVerificationData\":{\"rfc3161Timestamps\":[{\"signedTimestamp\":\"AQ==\"}]}},\"dsseEnvelope\":{\"payload\":\"e30=\",\"payloadType\":\"application/vnd.in-toto+json\",\"signatures\":[{\"sig\":\"AQI=\"}]}}"
+        );
     }
 
     #[test]

@@ -149,6 +149,36 @@ pub struct SignCommon {
 /// `sign` methods.
 #[derive(Subcommand, Debug)]
 pub enum SignMethod {
+    /// Sign keylessly with Sigstore (an OIDC identity, a Fulcio certificate, a Rekor
+    /// entry and timestamps): the default when no method is named.
+    Sigstore {
+        #[command(flatten)]
+        common: SignCommon,
+        /// Use Sigstore's staging instance (wins over --trust-config, as in the reference).
+        #[arg(long = "use-staging")]
+        use_staging: bool,
+        /// A client trust configuration (trusted root and signing config) naming the
+        /// services of a private Sigstore instance.
+        #[arg(long = "trust-config", value_name = "FILE")]
+        trust_config: Option<PathBuf>,
+        /// Use credentials from the environment: SIGSTORE_ID_TOKEN, or GitHub Actions'
+        /// ID-token request variables (falls back to the interactive flow).
+        #[arg(long = "use-ambient-credentials")]
+        use_ambient_credentials: bool,
+        /// A fixed OIDC identity token, instead of the environment or a browser flow.
+        #[arg(long = "identity-token", value_name = "TOKEN", hide_env_values = true)]
+        identity_token: Option<String>,
+        /// Print the authorization URL and read the code from standard input instead of
+        /// opening a browser.
+        #[arg(long = "oauth-force-oob")]
+        oauth_force_oob: bool,
+        /// The OpenID Connect client ID for the interactive flow [default: sigstore].
+        #[arg(long = "client-id", value_name = "ID")]
+        client_id: Option<String>,
+        /// The OpenID Connect client secret for the interactive flow.
+        #[arg(long = "client-secret", value_name = "SECRET", hide_env_values = true)]
+        client_secret: Option<String>,
+    },
     /// Sign with a private key (P-256, P-384 or P-521 PEM).
     Key {
         #[command(flatten)]
@@ -274,9 +304,10 @@ pub enum VerifyMethod {
     },
 }
 
-/// `model_signing verify MODEL …` verifies with Sigstore, as the reference's CLI does
-/// when the word after `verify` is not a method: `sigstore` is inserted there. Global
-/// options before `verify` (`--log-level LEVEL`) are skipped; `verify --help` is kept.
+/// `model_signing verify MODEL …` and `model_signing sign MODEL …` use Sigstore, as the
+/// reference's CLI does when the word after `verify`/`sign` is not a method: `sigstore`
+/// is inserted there. Global options before the command (`--log-level LEVEL`) are
+/// skipped; `verify --help` is kept.
 pub fn default_verify_method(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     use clap::CommandFactory as _;
     let mut i = 1;
@@ -287,15 +318,20 @@ pub fn default_verify_method(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi:
             _ => break,
         }
     }
-    if args.get(i).and_then(|a| a.to_str()) != Some("verify") {
+    let Some(command_name) = args
+        .get(i)
+        .and_then(|a| a.to_str())
+        .filter(|c| matches!(*c, "verify" | "sign"))
+        .map(str::to_string)
+    else {
         return args;
-    }
+    };
     let Some(next) = args.get(i + 1).and_then(|a| a.to_str()) else {
         return args;
     };
     let command = Cli::command();
     let methods: Vec<String> = command
-        .find_subcommand("verify")
+        .find_subcommand(&command_name)
         .map(|v| {
             v.get_subcommands()
                 .map(|c| c.get_name().to_string())

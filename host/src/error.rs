@@ -89,6 +89,9 @@ pub enum Error {
     /// Sigstore trust material or policy could not be set up.
     #[error(transparent)]
     SigstoreSetup(#[from] crate::sigstore::SigstoreSetupError),
+    /// Keyless Sigstore signing failed (boxed: it is large, and rare).
+    #[error(transparent)]
+    Keyless(#[from] Box<crate::keyless::KeylessError>),
     /// No trust anchors were given and none could be found on the system.
     #[error("no trusted certificates: pass the root CA with --certificate-chain")]
     NoTrustAnchors,

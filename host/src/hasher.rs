@@ -1,6 +1,7 @@
 //! Hashing a model's files on every core: each file (or shard) is a unit of work, the
-//! biggest first, read once in large sequential reads into a per-thread buffer, so
-//! memory stays bounded whatever the model's size.
+//! biggest first, read once: large ranges through small memory-map windows, small files
+//! with plain reads into a per-thread buffer, so memory stays bounded whatever the
+//! model's size.
 
 use std::cell::RefCell;
 use std::fs::File;
@@ -8,7 +9,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use model_signing_core::hashing::{Digest, HashAlgorithm, StreamingHasher};
+use model_signing_core::hashing::{Digest, HashAlgorithm, Hasher, StreamingHasher};
 use model_signing_core::{Manifest, ResourceKey, Serialization};
 use rayon::prelude::*;
 
@@ -17,6 +18,19 @@ use crate::walk::ModelFile;
 /// Size of each read. Large enough that system calls cost nothing, small enough to
 /// stay in cache between the copy and the hash.
 const READ_SIZE: usize = 1 << 18;
+
+/// Ranges at least this long are memory-mapped; below it, mapping costs more than copying.
+const MAP_MIN: u64 = 1 << 20;
+
+/// Bytes mapped at a time. BLAKE3 spreads each window over every core, which pays off
+/// only for large windows; the other hashes are sequential and need only enough to keep
+/// the number of map calls small.
+fn map_window(algorithm: HashAlgorithm) -> u64 {
+    match algorithm {
+        HashAlgorithm::Blake3 => 32 << 20,
+        HashAlgorithm::Sha256 | HashAlgorithm::Blake2b => 4 << 20,
+    }
+}
 
 /// Why a file could not be hashed.
 #[derive(Debug, thiserror::Error)]
@@ -135,33 +149,43 @@ fn hash_unit(
         source,
     };
     let mut file = File::open(path).map_err(io_err)?;
-    if unit.start > 0 {
-        file.seek(SeekFrom::Start(unit.start)).map_err(io_err)?;
-    }
     let want = unit.end - unit.start;
-    let mut hasher = algorithm.hasher();
-    let mut done = 0u64;
-    BUFFER.with(|buffer| -> Result<(), HashError> {
-        let mut buffer = buffer.borrow_mut();
-        while done < want {
-            let take = (want - done).min(buffer.len() as u64) as usize;
-            let n = read_full(&mut file, &mut buffer[..take]).map_err(io_err)?;
-            if n == 0 {
-                break;
-            }
-            match &mut hasher {
-                // BLAKE3 can use several cores inside one buffer; that matters when a
-                // model is a single large file.
-                model_signing_core::hashing::Hasher::Blake3(h) if n >= 1 << 17 => {
-                    h.update_rayon(&buffer[..n]);
+    let mut sink = Sink {
+        hasher: algorithm.hasher(),
+        done: 0,
+        bar,
+    };
+    let mapped = want >= MAP_MIN
+        && match crate::mapped::for_each_window(
+            &file,
+            unit.start,
+            unit.end,
+            map_window(algorithm),
+            |d| sink.feed(d),
+        ) {
+            // A short file is reported below like any other change.
+            Ok(_) => true,
+            // Some file systems cannot be mapped: read those instead.
+            Err(_) if sink.done == 0 => false,
+            Err(e) => return Err(io_err(e)),
+        };
+    file.seek(SeekFrom::Start(unit.start + sink.done))
+        .map_err(io_err)?;
+    if !mapped {
+        BUFFER.with(|buffer| -> Result<(), HashError> {
+            let mut buffer = buffer.borrow_mut();
+            while sink.done < want {
+                let take = (want - sink.done).min(buffer.len() as u64) as usize;
+                let n = read_full(&mut file, &mut buffer[..take]).map_err(io_err)?;
+                if n == 0 {
+                    break;
                 }
-                h => h.update(&buffer[..n]),
+                sink.feed(&buffer[..n]);
             }
-            done += n as u64;
-            bar.inc(n as u64);
-        }
-        Ok(())
-    })?;
+            Ok(())
+        })?;
+    }
+    let Sink { hasher, done, .. } = sink;
     // A file that grew is as suspect as one that shrank.
     let grew = unit.end == unit.file.len && file.read(&mut [0u8; 1]).map_err(io_err)? > 0;
     if done != want || grew {
@@ -172,6 +196,28 @@ fn hash_unit(
         });
     }
     Ok(hasher.finalize())
+}
+
+/// Where the bytes of one unit go.
+struct Sink<'a> {
+    hasher: Hasher,
+    done: u64,
+    bar: &'a ProgressBar,
+}
+
+impl Sink<'_> {
+    fn feed(&mut self, data: &[u8]) {
+        match &mut self.hasher {
+            // BLAKE3 can use several cores inside one buffer; that matters when a model
+            // is a single large file.
+            Hasher::Blake3(h) if data.len() >= 1 << 17 => {
+                h.update_rayon(data);
+            }
+            h => h.update(data),
+        }
+        self.done += data.len() as u64;
+        self.bar.inc(data.len() as u64);
+    }
 }
 
 fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
@@ -185,4 +231,78 @@ fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model_signing_core::ModelPath;
+
+    /// Large enough that every path is used: mapped windows (several, for BLAKE3's
+    /// larger ones too), unaligned shard starts, and a small file read with read().
+    #[test]
+    fn mapped_and_read_paths_match_in_memory_hashing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let big: Vec<u8> = (0..(70 << 20) + 123)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        let small = b"small file".to_vec();
+        std::fs::write(dir.path().join("big"), &big).unwrap();
+        std::fs::write(dir.path().join("small"), &small).unwrap();
+        let files = [("big", &big), ("small", &small)].map(|(name, content)| ModelFile {
+            id: ModelPath::new(name),
+            path: dir.path().join(name),
+            len: content.len() as u64,
+        });
+        let serializations = [
+            Serialization::files(HashAlgorithm::Sha256),
+            Serialization::files(HashAlgorithm::Blake3),
+            Serialization::files(HashAlgorithm::Blake2b),
+            Serialization::shards(HashAlgorithm::Sha256, 3_000_017).unwrap(),
+        ];
+        for ser in serializations {
+            let got = hash_files(&files, ser, Some(2), Progress::Hidden).unwrap();
+            let mut expected = Manifest::new();
+            for (file, content) in files.iter().zip([&big, &small]) {
+                for (s, e) in ser.ranges(file.len) {
+                    expected.insert(
+                        ser.key(&file.id, s, e),
+                        Digest::new(
+                            ser.item_algorithm_name(),
+                            ser.algorithm().hash(&content[s as usize..e as usize]),
+                        ),
+                    );
+                }
+            }
+            assert_eq!(got, expected, "{ser:?}");
+        }
+    }
+
+    #[test]
+    fn a_file_that_changed_length_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, vec![1u8; 3 << 20]).unwrap();
+        for listed in [(3 << 20) + 5, (3 << 20) - 5, 10] {
+            let file = ModelFile {
+                id: ModelPath::new("f"),
+                path: path.clone(),
+                len: listed,
+            };
+            let err = hash_files(
+                &[file],
+                Serialization::files(HashAlgorithm::Sha256),
+                Some(1),
+                Progress::Hidden,
+            )
+            .unwrap_err();
+            assert!(matches!(err, HashError::Changed { .. }), "{listed}: {err}");
+        }
+    }
 }

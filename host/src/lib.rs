@@ -45,9 +45,13 @@ mod error;
 pub mod hasher;
 pub mod hashing;
 pub mod keyfile;
+pub mod keyless;
+mod mapped;
 pub mod pkcs11;
 pub mod signing;
 pub mod sigstore;
+#[cfg(feature = "otel")]
+pub mod telemetry;
 pub mod verifying;
 pub mod walk;
 

@@ -21,14 +21,76 @@ fn main() -> ExitCode {
         println!("model_signing, version {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }
-    tracing_subscriber::fmt()
-        .with_max_level(cli.log_level)
+    let telemetry = init_logging(cli.log_level);
+    let code = run(cli);
+    flush(telemetry);
+    code
+}
+
+#[cfg(feature = "otel")]
+type Telemetry = Option<model_signing::telemetry::OtlpExporter>;
+/// Without the `otel` feature there is never an exporter.
+#[cfg(not(feature = "otel"))]
+type Telemetry = Option<std::convert::Infallible>;
+
+/// Exports the collected spans, if an exporter is configured.
+fn flush(telemetry: Telemetry) {
+    #[cfg(feature = "otel")]
+    if let Some(exporter) = telemetry {
+        exporter.flush();
+    }
+    #[cfg(not(feature = "otel"))]
+    let _ = telemetry;
+}
+
+/// Logs to stderr at `level`; with the `otel` feature and an `OTEL_*` endpoint, spans
+/// (at INFO and above, whatever the log level) are also collected for export.
+fn init_logging(level: tracing::Level) -> Telemetry {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    use tracing_subscriber::Layer as _;
+    let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .without_time()
-        .with_target(false)
-        .with_level(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+        .event_format(PlainEvent)
+        .with_filter(tracing_subscriber::filter::LevelFilter::from_level(level));
+    #[cfg(feature = "otel")]
+    {
+        let exporter = model_signing::telemetry::OtlpExporter::from_env();
+        let layer = exporter
+            .clone()
+            .map(|e| e.with_filter(tracing_subscriber::filter::LevelFilter::INFO));
+        tracing_subscriber::registry().with(fmt).with(layer).init();
+        exporter
+    }
+    #[cfg(not(feature = "otel"))]
+    {
+        tracing_subscriber::registry().with(fmt).init();
+        None
+    }
+}
+
+/// Log lines as the reference prints them: the message and its fields only (no time,
+/// level, target or span context; spans are for telemetry).
+struct PlainEvent;
+
+impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for PlainEvent
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut writer: tracing_subscriber::fmt::format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        ctx.field_format().format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
+}
+
+fn run(cli: Cli) -> ExitCode {
     let Some(command) = cli.command else {
         use clap::CommandFactory as _;
         let _ = Cli::command().print_help();
@@ -45,7 +107,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Sign(method) => match sign(method) {
+        Command::Sign(method) => match traced("Sign", || sign(method)) {
             Ok(()) => {
                 println!("Signing succeeded");
                 ExitCode::SUCCESS
@@ -55,7 +117,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Verify(method) => match verify(method) {
+        Command::Verify(method) => match traced("Verify", || verify(method)) {
             Ok(()) => {
                 println!("Verification succeeded");
                 ExitCode::SUCCESS
@@ -142,8 +204,83 @@ fn digest(model: &ModelArgs, args: &HashingArgs) -> anyhow::Result<String> {
     Ok(hex(&hashed.manifest.root_digest()))
 }
 
+/// Runs `f` in a root span named as the reference names its spans (`Sign`, `Verify`),
+/// with the failure, if any, recorded on it.
+fn traced(name: &'static str, f: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let span = match name {
+        "Sign" => tracing::info_span!(
+            "Sign",
+            sigstore.sign_method = tracing::field::Empty,
+            sigstore.model_path = tracing::field::Empty,
+            sigstore.signature = tracing::field::Empty,
+            sigstore.use_ambient_credentials = tracing::field::Empty,
+            sigstore.use_staging = tracing::field::Empty,
+            error.message = tracing::field::Empty
+        ),
+        _ => tracing::info_span!(
+            "Verify",
+            sigstore.verify_method = tracing::field::Empty,
+            sigstore.model_path = tracing::field::Empty,
+            sigstore.signature = tracing::field::Empty,
+            error.message = tracing::field::Empty
+        ),
+    };
+    let _entered = span.enter();
+    let result = f();
+    if let Err(e) = &result {
+        span.record("error.message", render_error(e).as_str());
+    }
+    result
+}
+
+/// Records the common attributes of a `Sign`/`Verify` span.
+fn record_command(method: &str, model: &std::path::Path, signature: &std::path::Path) {
+    let span = tracing::Span::current();
+    let field = if span.metadata().is_some_and(|m| m.name() == "Verify") {
+        "sigstore.verify_method"
+    } else {
+        "sigstore.sign_method"
+    };
+    span.record(field, method);
+    span.record("sigstore.model_path", model.display().to_string().as_str());
+    span.record(
+        "sigstore.signature",
+        signature.display().to_string().as_str(),
+    );
+}
+
 fn sign(method: SignMethod) -> anyhow::Result<()> {
     let (common, config) = match method {
+        SignMethod::Sigstore {
+            common,
+            use_staging,
+            trust_config,
+            use_ambient_credentials,
+            identity_token,
+            oauth_force_oob,
+            client_id,
+            client_secret,
+        } => {
+            use model_signing::keyless::{signing_trust_config, TokenSource};
+            let span = tracing::Span::current();
+            span.record("sigstore.use_ambient_credentials", use_ambient_credentials);
+            span.record("sigstore.use_staging", use_staging);
+            record_command("sigstore", &common.model.model_path, &common.signature);
+            let trust = signing_trust_config(trust_config.as_deref(), use_staging)?;
+            // The reference's order: a given token, then ambient credentials, then the
+            // interactive flow.
+            let source = match identity_token {
+                Some(token) => TokenSource::Explicit(token),
+                None if use_ambient_credentials => TokenSource::Ambient,
+                None => TokenSource::Interactive {
+                    force_oob: oauth_force_oob,
+                    client_id: client_id.unwrap_or_else(|| "sigstore".into()),
+                    client_secret: client_secret.unwrap_or_default(),
+                },
+            };
+            let config = signing::Config::new().use_sigstore_signer(trust, source)?;
+            (common, config)
+        }
         SignMethod::Key {
             common,
             private_key,

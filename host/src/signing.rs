@@ -84,6 +84,7 @@ fn signing_chain<P: AsRef<Path>>(
 pub struct Config {
     hashing: hashing::Config,
     signer: Option<Box<dyn Signer + Send + Sync>>,
+    keyless: Option<crate::keyless::KeylessSigner>,
 }
 
 impl Default for Config {
@@ -107,6 +108,7 @@ impl Config {
         Self {
             hashing: hashing::Config::new(),
             signer: None,
+            keyless: None,
         }
     }
 
@@ -167,6 +169,23 @@ impl Config {
         Ok(self)
     }
 
+    /// Signs keylessly with Sigstore (Python's `use_sigstore_signer`): the identity
+    /// token is obtained now from `token`, the services come from `trust`'s signing
+    /// configuration (see [`crate::keyless::signing_trust_config`]), and the bundle is
+    /// verified against `trust`'s trusted root before it is written.
+    pub fn use_sigstore_signer(
+        mut self,
+        trust: model_signing_core::sigstore::ClientTrustConfig,
+        token: crate::keyless::TokenSource,
+    ) -> Result<Self, Error> {
+        let signer =
+            crate::keyless::KeylessSigner::new(trust, token, crate::keyless::HttpPolicy::default())
+                .map_err(Box::new)?;
+        self.keyless = Some(signer);
+        self.signer = None;
+        Ok(self)
+    }
+
     /// Signs with any [`Signer`] (a hardware token, a remote service).
     pub fn use_signer(mut self, signer: Box<dyn Signer + Send + Sync>) -> Self {
         self.signer = Some(signer);
@@ -176,11 +195,16 @@ impl Config {
     /// Hashes `model` and writes its signature to `signature`, atomically. The signature
     /// file itself is left out of the manifest when it lies inside the model.
     pub fn sign(&self, model: &Path, signature: &Path) -> Result<SignOutcome, Error> {
-        let signer = self.signer.as_deref().ok_or(Error::NoSigner)?;
+        if self.signer.is_none() && self.keyless.is_none() {
+            return Err(Error::NoSigner);
+        }
         check_writable_destination(signature)?;
         let mut hashing = self.hashing.clone();
         hashing.add_ignored_paths([resolve_lenient(signature)]);
-        let hashed = hashing.hash(model)?;
+        let hashed = {
+            let _span = tracing::info_span!("hash", model = %model.display()).entered();
+            hashing.hash(model)?
+        };
         if hashed.manifest.is_empty() {
             return Err(Error::EmptyModel(model.to_path_buf()));
         }
@@ -191,7 +215,14 @@ impl Config {
             hashed.allow_symlinks,
             &hashed.ignore_paths,
         );
-        let bundle = sign_statement(signer, payload).map_err(|e: SignError| Error::Sign(e))?;
+        // The last use_* call wins: use_sigstore_signer clears `signer`.
+        let bundle = match (self.signer.as_deref(), &self.keyless) {
+            (Some(signer), _) => {
+                sign_statement(signer, payload).map_err(|e: SignError| Error::Sign(e))?
+            }
+            (None, Some(keyless)) => keyless.sign_payload(payload).map_err(Box::new)?,
+            (None, None) => return Err(Error::NoSigner),
+        };
         let bundle_json = bundle.to_json();
         write_atomic(signature, bundle_json.as_bytes()).map_err(|source| {
             Error::WriteSignature {
