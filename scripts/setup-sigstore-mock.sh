@@ -31,13 +31,14 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >&2
 fi
 
+mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd)
 WANT="packages=${PACKAGES[*]} node=$(node --version)"
 loads() { (cd "$DIR" && node -e 'require("@sigstore/mock"); require("pkijs")') >/dev/null 2>&1; }
 
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] && loads; then
   log "up to date ($DIR)"
 else
-  mkdir -p "$DIR"
   cd "$DIR"
   [ -f package.json ] || printf '{"name":"sigstore-mock-for-tests","private":true}\n' >package.json
   log "npm install ${PACKAGES[*]}"

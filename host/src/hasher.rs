@@ -20,7 +20,7 @@ use crate::walk::ModelFile;
 const READ_SIZE: usize = 1 << 18;
 
 /// Ranges at least this long are memory-mapped; below it, mapping costs more than copying.
-const MAP_MIN: u64 = 1 << 20;
+const MAP_MIN: u64 = 64 << 10;
 
 /// Bytes mapped at a time. BLAKE3 spreads each window over every core, which pays off
 /// only for large windows; the other hashes are sequential and need only enough to keep

@@ -147,7 +147,7 @@ fn token_flow_signs_and_three_verifiers_accept() {
             "kindVersion",
             "kind",
             "version",
-            &"integratedTime"
+            "integratedTime"
         ]
     );
 
@@ -752,4 +752,59 @@ fn otlp_spans_reach_a_local_collector() {
     );
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(collector.seen.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn a_bundle_that_does_not_verify_is_not_written() {
+    let mock = Mock::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    model(dir);
+    // The trusted root no longer knows the log that signs the entries.
+    let trust = patched_trust(
+        &mock,
+        dir,
+        &[(
+            "/trustedRoot/tlogs/0/logId/keyId",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        )],
+    );
+    let out = sign(&trust, dir, &["--identity-token", &token()], &[]);
+    assert_failed_cleanly(
+        &out,
+        dir,
+        &["the signed bundle does not verify against the trusted root, so it was not written"],
+    );
+}
+
+#[test]
+fn github_actions_refusal_is_reported() {
+    let mock = Mock::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    model(dir);
+    let gh = failing_service(
+        403,
+        r#"{"message":"id-token: write permission is missing"}"#,
+    );
+    let url = format!("{}/idtoken?api-version=2.0", gh.url);
+    let out = sign(
+        &mock.trust_config,
+        dir,
+        &["--use-ambient-credentials"],
+        &[
+            ("ACTIONS_ID_TOKEN_REQUEST_URL", &url),
+            ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "request-token"),
+        ],
+    );
+    assert_failed_cleanly(
+        &out,
+        dir,
+        &[
+            "GitHub Actions ID-token service",
+            "HTTP 403",
+            "id-token: write permission is missing",
+        ],
+    );
+    assert!(!text(&out).contains("request-token"));
 }

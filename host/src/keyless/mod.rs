@@ -197,15 +197,14 @@ impl KeylessSigner {
     /// identity) and returns it.
     pub fn sign_payload(&self, payload: Vec<u8>) -> Result<Bundle, KeylessError> {
         let key = SigningKey::P256(p256::ecdsa::SigningKey::random(&mut rand_core::OsRng));
-        let proof = key.sign(self.token.challenge.as_bytes(), &mut rand_core::OsRng);
         let chain = {
             let _span =
                 tracing::info_span!("fulcio.signing_cert", url = %self.services.fulcio).entered();
             services::fulcio_certificate(
                 &self.services.fulcio,
                 self.token.secret(),
-                &key.public_key(),
-                &proof,
+                &self.token.identity,
+                &key,
                 &self.http,
             )?
         };

@@ -78,8 +78,6 @@ pub struct IdentityToken {
     pub issuer: String,
     /// The identity Fulcio will certify (`email` or `sub`, by issuer).
     pub identity: String,
-    /// What the proof of possession signs: `email` when present, else `sub`.
-    pub challenge: String,
     /// The `exp` claim.
     pub expiry: i64,
 }
@@ -182,14 +180,10 @@ impl IdentityToken {
         } else {
             text("sub").ok_or(OidcError::MissingClaim("sub"))?
         };
-        let challenge = text("email")
-            .or_else(|| text("sub"))
-            .ok_or(OidcError::MissingClaim("sub"))?;
         Ok(Self {
             raw: raw.to_string(),
             issuer,
             identity,
-            challenge,
             expiry: exp,
         })
     }

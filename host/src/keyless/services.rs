@@ -3,7 +3,7 @@
 //! v2 `hashedrekord` 0.0.2 entries).
 
 use model_signing_core::encoding::{b64decode, b64encode, unhex};
-use model_signing_core::keys::{to_pem, PublicKey};
+use model_signing_core::keys::{to_pem, SigningKey};
 use model_signing_core::sigstore::time::UnixTime;
 use model_signing_core::sigstore::trust_root::{Service as ConfigService, SigningConfig};
 use serde_json::{json, Value};
@@ -129,7 +129,7 @@ pub fn select(config: &SigningConfig, now: UnixTime) -> Result<Selected, Selecti
     )?
     .into_iter()
     .map(|s| (s.url.clone(), s.major_api_version))
-    .collect();
+    .collect::<Vec<_>>();
     let tsa_valid = valid_services(&config.tsa_urls, &TSA_VERSIONS, now);
     let tsa = if tsa_valid.is_empty() {
         Vec::new()
@@ -139,6 +139,12 @@ pub fn select(config: &SigningConfig, now: UnixTime) -> Result<Selected, Selecti
             .map(|s| s.url.clone())
             .collect()
     };
+    // Rekor v2 entries carry no integrated time: a timestamp is the only verified time.
+    if tsa.is_empty() && rekor.iter().any(|(_, v)| *v == 2) {
+        return Err(SelectionError::NoService(
+            "timestamp authority (tsaUrls), which Rekor v2 requires",
+        ));
+    }
     Ok(Selected {
         fulcio,
         oidc,
@@ -147,24 +153,85 @@ pub fn select(config: &SigningConfig, now: UnixTime) -> Result<Selected, Selecti
     })
 }
 
-/// Asks Fulcio (`POST /api/v2/signingCert`) for a certificate for `public_key`, with a
-/// proof of possession (`proof`, the key's signature over the token's subject). Returns
-/// the leaf (DER) and the rest of the chain.
+/// A PKCS #10 certificate signing request for `key`, as sigstore-python makes it: the
+/// identity as `emailAddress` subject (when ASCII; Fulcio ignores the subject), a
+/// critical `BasicConstraints` with `cA` false, signed with ECDSA/SHA-256 by the key
+/// itself, which is Fulcio's proof of possession of the private key.
+pub fn certificate_request(key: &SigningKey, identity: &str) -> Vec<u8> {
+    let subject = if identity.is_ascii() && !identity.is_empty() {
+        let attribute = der_tlv(
+            0x30,
+            &[
+                // emailAddress, 1.2.840.113549.1.9.1
+                &[
+                    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01,
+                ][..],
+                &der_tlv(0x16, identity.as_bytes()),
+            ]
+            .concat(),
+        );
+        der_tlv(0x30, &der_tlv(0x31, &attribute))
+    } else {
+        der_tlv(0x30, &[])
+    };
+    // BasicConstraints (2.5.29.19), critical, cA false (the empty SEQUENCE).
+    let basic_constraints = der_tlv(
+        0x30,
+        &[
+            &[0x06, 0x03, 0x55, 0x1d, 0x13][..],
+            &der_tlv(0x01, &[0xff]),
+            &der_tlv(0x04, &der_tlv(0x30, &[])),
+        ]
+        .concat(),
+    );
+    // extensionRequest (1.2.840.113549.1.9.14) with that one extension.
+    let extension_request = der_tlv(
+        0x30,
+        &[
+            &[
+                0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x0e,
+            ][..],
+            &der_tlv(0x31, &der_tlv(0x30, &basic_constraints)),
+        ]
+        .concat(),
+    );
+    let info = der_tlv(
+        0x30,
+        &[
+            der_tlv(0x02, &[0]),
+            subject,
+            key.public_key().to_spki_der(),
+            der_tlv(0xa0, &extension_request),
+        ]
+        .concat(),
+    );
+    let signature = key.sign(&info, &mut rand_core::OsRng);
+    // ecdsa-with-SHA256, 1.2.840.10045.4.3.2
+    let algorithm = der_tlv(
+        0x30,
+        &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02],
+    );
+    let bits = [&[0u8][..], &signature].concat();
+    der_tlv(0x30, &[info, algorithm, der_tlv(0x03, &bits)].concat())
+}
+
+/// Asks Fulcio (`POST /api/v2/signingCert`) for a certificate for `key`, sending a CSR
+/// signed by the key (the proof of possession) and the identity token, as
+/// sigstore-python does. Returns the leaf (DER) followed by the rest of the chain.
 pub fn fulcio_certificate(
     base_url: &str,
     token: &str,
-    public_key: &PublicKey,
-    proof: &[u8],
+    identity: &str,
+    key: &SigningKey,
     policy: &HttpPolicy,
 ) -> Result<Vec<Vec<u8>>, ServiceError> {
     let url = format!("{}/api/v2/signingCert", base_url.trim_end_matches('/'));
+    let csr = to_pem("CERTIFICATE REQUEST", &certificate_request(key, identity));
     let request = json!({
         "credentials": {"oidcIdentityToken": token},
-        "publicKeyRequest": {
-            "publicKey": {"algorithm": "ECDSA", "content": public_key.to_pem()},
-            "proofOfPossession": b64encode(proof),
-        },
+        "certificateSigningRequest": b64encode(csr.as_bytes()),
     });
+    let public_key = &key.public_key();
     let answer = http::post_json(
         Service::Fulcio,
         policy,
@@ -501,6 +568,29 @@ mod tests {
         .unwrap();
         assert_eq!(prod.rekor.len(), 1);
         assert!(prod.fulcio.starts_with("https://fulcio"));
+    }
+
+    #[test]
+    fn certificate_request_is_self_signed_pkcs10() {
+        use der::Decode as _;
+        use der::Encode as _;
+        let key = SigningKey::P256(p256::ecdsa::SigningKey::random(&mut rand_core::OsRng));
+        let der = certificate_request(&key, "alice@example.com");
+        let req = x509_cert::request::CertReq::from_der(&der).unwrap();
+        assert_eq!(req.info.subject.to_string(), "EMAIL=alice@example.com");
+        assert_eq!(req.info.attributes.len(), 1);
+        let info = req.info.to_der().unwrap();
+        key.public_key()
+            .verify(&info, req.signature.raw_bytes())
+            .unwrap();
+        assert_eq!(
+            req.info.public_key.to_der().unwrap(),
+            key.public_key().to_spki_der()
+        );
+        // A non-ASCII identity leaves the subject empty.
+        let der = certificate_request(&key, "é");
+        let req = x509_cert::request::CertReq::from_der(&der).unwrap();
+        assert!(req.info.subject.0.is_empty());
     }
 
     #[test]
