@@ -14,7 +14,7 @@
 # child process, so host builds are never affected.
 #
 # Usage:
-#   scripts/wasm-toolchain.sh install [--bindgen] [--wasm-opt] [--chromium]
+#   scripts/wasm-toolchain.sh install [--bindgen] [--wasm-opt] [--chromium] [--clippy]
 #                                                       # idempotent; apt only when something is missing
 #   scripts/wasm-toolchain.sh cargo  ARGS...            # cargo with the wasm env (cwd = --crate dir)
 #   scripts/wasm-toolchain.sh run    CMD ARGS...        # any command with the wasm env
@@ -33,6 +33,8 @@
 # binaryen 108 silently breaks wasm-bindgen output) and puts it on the env's PATH.
 # --chromium installs Debian's chromium + chromium-driver for wasm-bindgen-test-runner and
 # writes a webdriver.json with the flags a closed network needs (exported by `env`).
+# --clippy installs Debian's rust-web-clippy on the debian route (clippy of rustc-web), so that
+# `cargo clippy` works for wasm32 in this env (the native route uses the toolchain's clippy).
 #
 # Knobs (env):
 #   WASM_ROUTE        auto (default), native or debian
@@ -269,12 +271,13 @@ install_chromium() {
 }
 
 cmd_install() {
-  local want_opt=0 want_chromium=0
+  local want_opt=0 want_chromium=0 want_clippy=0
   while [ $# -gt 0 ]; do
     case "$1" in
       --bindgen) WANT_BINDGEN=1 ;;
       --wasm-opt) want_opt=1 ;;
       --chromium) want_chromium=1 ;;
+      --clippy) want_clippy=1 ;;
       *) die "unknown install option: $1" ;;
     esac
     shift
@@ -288,6 +291,7 @@ cmd_install() {
   timed wasm-bindgen-cli install_bindgen
   if [ "$want_opt" = 1 ]; then timed wasm-opt install_wasm_opt; fi
   if [ "$want_chromium" = 1 ]; then timed chromium install_chromium; fi
+  if [ "$want_clippy" = 1 ] && [ "$r" = debian ]; then timed clippy apt_install rust-web-clippy; fi
   log "install done in $(elapsed "$t0")s"
 }
 
@@ -313,6 +317,11 @@ emit_env() {
     # /usr/bin in front of rustup's ~/.cargo/bin.
     mkdir -p "$shim"
     for t in cargo rustc rustdoc; do ln -sfn "/usr/bin/$t" "$shim/$t"; done
+    # Debian's clippy for rustc-web (package rust-web-clippy), when installed: rustup's
+    # cargo-clippy would drive rustup's rustc, which has no wasm32 std source.
+    for t in cargo-clippy clippy-driver; do
+      if [ -x "/usr/bin/$t" ]; then ln -sfn "/usr/bin/$t" "$shim/$t"; else rm -f "$shim/$t"; fi
+    done
     path_add="$shim${path_add:+:$path_add}"
     echo "export WASM_TOOLCHAIN_ROUTE=debian"
     echo "export RUSTC_BOOTSTRAP=1"

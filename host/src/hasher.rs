@@ -169,9 +169,11 @@ fn hash_unit(
             Err(_) if sink.done == 0 => false,
             Err(e) => return Err(io_err(e)),
         };
-    file.seek(SeekFrom::Start(unit.start + sink.done))
-        .map_err(io_err)?;
     if !mapped {
+        if unit.start + sink.done > 0 {
+            file.seek(SeekFrom::Start(unit.start + sink.done))
+                .map_err(io_err)?;
+        }
         BUFFER.with(|buffer| -> Result<(), HashError> {
             let mut buffer = buffer.borrow_mut();
             while sink.done < want {
@@ -187,12 +189,12 @@ fn hash_unit(
     }
     let Sink { hasher, done, .. } = sink;
     // A file that grew is as suspect as one that shrank.
-    let grew = unit.end == unit.file.len && file.read(&mut [0u8; 1]).map_err(io_err)? > 0;
-    if done != want || grew {
+    let now = file.metadata().map_err(io_err)?.len();
+    if done != want || now != unit.file.len {
         return Err(HashError::Changed {
             path: path.clone(),
             expected: unit.file.len,
-            actual: unit.start + done + u64::from(grew),
+            actual: if done != want { unit.start + done } else { now },
         });
     }
     Ok(hasher.finalize())

@@ -48,7 +48,11 @@ pub fn for_each_window(
                 .populate()
                 .map(file)?
         };
-        let _ = map.advise(memmap2::Advice::Sequential);
+        // The pages are already read in (populate); the hint only helps read-ahead of the
+        // next window, so it is worth a system call only for large windows.
+        if len >= 1 << 20 {
+            let _ = map.advise(memmap2::Advice::Sequential);
+        }
         f(&map[(offset - aligned) as usize..]);
         offset = window_end;
     }
