@@ -12,6 +12,13 @@
 #   6. test        cargo test --workspace --locked (unit, integration, doc tests), with
 #                  MODEL_SIGNING_REFERENCE_PYTHON / MODEL_SIGNING_REFERENCE_CLI exported
 #   7. core-wasm   scripts/check-core-wasm.sh (core builds for wasm32 with only core+alloc)
+#   8. wasm-setup  wasm/test.sh setup: npm ci (deno, workerd, playwright-core, esbuild), Debian
+#                  chromium + chromedriver and rust-web-clippy (Debian route)
+#   9. wasm-build  wasm/build.sh: the wasm module and the npm package's generated files
+#  10. wasm-clippy clippy -D warnings of the wasm crate built for wasm32
+#  11. wasm-bindgen  wasm-bindgen tests of the bindings in Node and headless Chromium
+#  12. wasm-js     node:test: the npm package in Node, Deno, workerd and Chromium, compared with
+#                  the native CLI (target/debug/model_signing), and installed from `npm pack`
 # The install steps log to target/test-logs/<step>.log, printed only when they fail.
 # A timed summary is printed at the end, also on failure. Exit status: that of the failing step.
 set -euo pipefail
@@ -88,3 +95,8 @@ step fmt loud cargo fmt --all -- "${fmt_args[@]}"
 step clippy loud cargo clippy --workspace --all-targets --locked -- -D warnings
 step test loud cargo test --workspace --locked
 step core-wasm loud scripts/check-core-wasm.sh
+step wasm-setup quiet wasm/test.sh setup
+step wasm-build loud wasm/test.sh build
+step wasm-clippy loud wasm/test.sh check
+step wasm-bindgen loud wasm/test.sh bindgen
+step wasm-js loud wasm/test.sh js

@@ -5,8 +5,8 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::str::FromStr;
 
-use blake2::Blake2b512;
-use sha2::{Digest as _, Sha256};
+use blake2::{Blake2b512, Digest as _};
+use sha2_content::{Digest as _, Sha256};
 
 /// A hash algorithm for file and shard contents.
 ///

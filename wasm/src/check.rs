@@ -1,0 +1,722 @@
+//! Comparing a model given as a list of files with a verified signature, with the
+//! native verifier's rules (`host/src/verifying.rs`), so that a browser and the CLI
+//! reach the same verdict and name the same files:
+//!
+//! * ignored: the signature's recorded `ignore_paths` (relative ones), the caller's
+//!   ignore paths, the top-level git names unless switched off, and the signature file
+//!   itself when it lies inside the model. A signed file that is ignored is missing.
+//! * `ignore_unsigned_files`: only the files the signature lists are hashed; others are
+//!   reported as unsigned but do not fail verification.
+//! * a single-file model has the identifier `.`, and a signature naming the file
+//!   instead (as other OpenSSF Model Signing implementations write it) is accepted.
+//! * the verdict and the message are core's [`ManifestDiff`] of the signed and the
+//!   actual manifest, so the text is the CLI's.
+//!
+//! Hashing happens elsewhere (in JavaScript workers, with [`crate::hasher`]); this
+//! module plans which files to hash and turns the results into a per-file report.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use model_signing_core::hashing::Digest;
+use model_signing_core::identifier::{IgnoreList, ModelPath, ResourceKey, GIT_PATHS};
+use model_signing_core::manifest::{Manifest, ManifestDiff};
+use model_signing_core::statement::SignedManifest;
+use model_signing_core::verify::VerifyError;
+use model_signing_core::Serialization;
+
+use crate::error::ApiError;
+
+/// How to compare; the defaults are the CLI's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// Extra paths to ignore, relative to the model root.
+    pub ignore_paths: Vec<String>,
+    /// Ignore the top-level `.git`, `.gitattributes`, `.github` and `.gitignore`.
+    pub ignore_git_paths: bool,
+    /// Tolerate files that the signature does not list.
+    pub ignore_unsigned_files: bool,
+    /// Where the signature file lies inside the model, if it does (it is ignored).
+    pub signature_path: Option<String>,
+    /// The model's name in messages (the CLI uses the model directory's name).
+    pub model_name: String,
+    /// The model is one file (given as the only input, named by its file name).
+    pub single_file: bool,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        Self {
+            ignore_paths: Vec::new(),
+            ignore_git_paths: true,
+            ignore_unsigned_files: false,
+            signature_path: None,
+            model_name: String::new(),
+            single_file: false,
+        }
+    }
+}
+
+/// One input file: its path relative to the model root and its length if known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputFile {
+    /// `a/b.bin`; for a single-file model, the file's name.
+    pub path: String,
+    /// Length in bytes, when known before reading.
+    pub size: Option<u64>,
+}
+
+/// The verdict on one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FileStatus {
+    /// Not hashed yet.
+    Pending,
+    /// Hashes as signed.
+    Verified,
+    /// Hashes differently from what was signed.
+    Changed,
+    /// Signed but not given (or given but ignored).
+    Missing,
+    /// Given but not signed.
+    Unsigned,
+    /// Given, not signed, and ignored.
+    Ignored,
+    /// Would have been hashed, but the check stopped first.
+    Unchecked,
+}
+
+impl FileStatus {
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Verified => "verified",
+            Self::Changed => "changed",
+            Self::Missing => "missing",
+            Self::Unsigned => "unsigned",
+            Self::Ignored => "ignored",
+            Self::Unchecked => "unchecked",
+        }
+    }
+}
+
+/// A file to hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HashJob {
+    /// Position of the file in the caller's input list.
+    pub index: usize,
+    /// Its identifier (what the hasher must be given as the path).
+    pub path: ModelPath,
+    /// Its length, if known.
+    pub size: Option<u64>,
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    status: FileStatus,
+    /// Position in the input list, for given files.
+    index: Option<usize>,
+    size: Option<u64>,
+}
+
+/// A model being checked against a signed manifest.
+#[derive(Clone, Debug)]
+pub struct ModelCheck {
+    serialization: Serialization,
+    expected: Manifest,
+    actual: Manifest,
+    entries: BTreeMap<ModelPath, Entry>,
+    jobs: Vec<HashJob>,
+    options: CheckOptions,
+}
+
+/// A changed item: its name and both digests (`None` when only one side has it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemDifference {
+    /// `path` or `path:start:end`.
+    pub name: String,
+    /// Signed digest, `alg:hex`.
+    pub expected: Option<String>,
+    /// Actual digest, `alg:hex`.
+    pub actual: Option<String>,
+}
+
+/// The verdict on one file, for the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileReport {
+    /// The identifier.
+    pub path: String,
+    /// The verdict.
+    pub status: FileStatus,
+    /// For changed files, the items that differ.
+    pub differences: Vec<ItemDifference>,
+}
+
+/// The outcome of a check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// True when the model is exactly what was signed (as the CLI would say).
+    pub verified: bool,
+    /// False when the check stopped before every file was hashed.
+    pub complete: bool,
+    /// Every file given or signed, in canonical order.
+    pub files: Vec<FileReport>,
+    /// One line per kind of difference, as the CLI prints them.
+    pub messages: Vec<String>,
+    /// The CLI's error text (`Signature mismatch: ...`), when not verified.
+    pub error: Option<String>,
+}
+
+fn single_file_compat(signed: &Manifest, name: &str) -> Manifest {
+    if signed.iter().any(|(k, _)| k.path().as_str() != name) {
+        return signed.clone();
+    }
+    signed
+        .iter()
+        .map(|(k, d)| {
+            let key = match k {
+                ResourceKey::File(_) => ResourceKey::File(ModelPath::root()),
+                ResourceKey::Shard { start, end, .. } => ResourceKey::Shard {
+                    path: ModelPath::root(),
+                    start: *start,
+                    end: *end,
+                },
+            };
+            (key, d.clone())
+        })
+        .collect()
+}
+
+fn relative(text: &str) -> Option<ModelPath> {
+    let p = ModelPath::new(text);
+    p.is_contained().then_some(p)
+}
+
+impl ModelCheck {
+    /// Plans the check of `files` against `signed`: which files to hash, and the
+    /// verdict on those that need no hashing (missing, unsigned, ignored).
+    pub fn new(
+        signed: &SignedManifest,
+        files: &[InputFile],
+        options: CheckOptions,
+    ) -> Result<Self, ApiError> {
+        let serialization = signed.serialization.serialization.clone().map_err(|e| {
+            ApiError::new(
+                "UNSUPPORTED_SERIALIZATION",
+                format!("the signature uses an unsupported hashing configuration: {e}"),
+            )
+        })?;
+        if signed.manifest.is_empty() {
+            return Err(ApiError::new(
+                "EMPTY_SIGNATURE",
+                "the signature covers no files, so it cannot vouch for this model",
+            ));
+        }
+        if options.single_file && files.len() != 1 {
+            return Err(ApiError::new(
+                "INVALID_ARGUMENT",
+                format!(
+                    "a single-file model is one file, {} were given",
+                    files.len()
+                ),
+            ));
+        }
+
+        let mut ignore = IgnoreList::new();
+        let recorded = signed.serialization.ignore_paths.iter();
+        for p in recorded.chain(&options.ignore_paths) {
+            if let Some(p) = relative(p) {
+                ignore.add(p);
+            }
+        }
+        if options.ignore_git_paths {
+            for g in GIT_PATHS {
+                ignore.add(ModelPath::new(g));
+            }
+        }
+        if let Some(p) = options.signature_path.as_deref().and_then(relative) {
+            if !options.single_file {
+                ignore.add(p);
+            }
+        }
+
+        let expected = match (options.single_file, files.first()) {
+            (true, Some(f)) => single_file_compat(&signed.manifest, &f.path),
+            _ => signed.manifest.clone(),
+        };
+        let signed_paths: BTreeSet<ModelPath> =
+            expected.iter().map(|(k, _)| k.path().clone()).collect();
+
+        let mut entries = BTreeMap::new();
+        for (index, f) in files.iter().enumerate() {
+            let path = if options.single_file {
+                ModelPath::root()
+            } else {
+                match relative(&f.path) {
+                    Some(p) if !p.is_root() => p,
+                    _ => {
+                        return Err(ApiError::new(
+                            "INVALID_ARGUMENT",
+                            format!("'{}' is not a path inside the model", f.path),
+                        ))
+                    }
+                }
+            };
+            let signed = signed_paths.contains(&path);
+            let status = if ignore.is_ignored(&path) {
+                if signed {
+                    FileStatus::Missing
+                } else {
+                    FileStatus::Ignored
+                }
+            } else if signed {
+                FileStatus::Pending
+            } else if options.ignore_unsigned_files {
+                FileStatus::Unsigned
+            } else {
+                match (serialization, f.size) {
+                    // A shard signature cannot list an empty file: nothing to compare.
+                    (Serialization::Shards { .. }, Some(0)) => FileStatus::Verified,
+                    // Whether an unsigned file of unknown length adds shards is only
+                    // known once it is read.
+                    (Serialization::Shards { .. }, None) => FileStatus::Pending,
+                    _ => FileStatus::Unsigned,
+                }
+            };
+            let entry = Entry {
+                status,
+                index: Some(index),
+                size: f.size,
+            };
+            if entries.insert(path.clone(), entry).is_some() {
+                return Err(ApiError::new(
+                    "INVALID_ARGUMENT",
+                    format!("the file '{path}' is given twice"),
+                ));
+            }
+        }
+        for path in signed_paths {
+            entries.entry(path).or_insert(Entry {
+                status: FileStatus::Missing,
+                index: None,
+                size: None,
+            });
+        }
+        let jobs = entries
+            .iter()
+            .filter(|(_, e)| e.status == FileStatus::Pending)
+            .map(|(path, e)| HashJob {
+                index: e.index.unwrap_or_default(),
+                path: path.clone(),
+                size: e.size,
+            })
+            .collect();
+        Ok(Self {
+            serialization,
+            expected,
+            actual: Manifest::new(),
+            entries,
+            jobs,
+            options,
+        })
+    }
+
+    /// How the files must be hashed.
+    pub fn serialization(&self) -> Serialization {
+        self.serialization
+    }
+
+    /// The files to hash, in canonical order.
+    pub fn jobs(&self) -> &[HashJob] {
+        &self.jobs
+    }
+
+    /// Whether a difference has been found already (the check may stop).
+    pub fn has_mismatch(&self) -> bool {
+        self.entries.values().any(|e| match e.status {
+            FileStatus::Changed | FileStatus::Missing => true,
+            FileStatus::Unsigned => !self.options.ignore_unsigned_files,
+            _ => false,
+        })
+    }
+
+    /// The status of a file, if it is known to the check.
+    pub fn status(&self, path: &ModelPath) -> Option<FileStatus> {
+        self.entries.get(path).map(|e| e.status)
+    }
+
+    /// Records the items a file hashed to (from [`crate::hasher::StreamHasher`]) and
+    /// returns its verdict.
+    pub fn record(
+        &mut self,
+        path: &ModelPath,
+        items: Vec<(ResourceKey, Digest)>,
+    ) -> Result<FileStatus, ApiError> {
+        let entry = self
+            .entries
+            .get(path)
+            .filter(|e| e.status == FileStatus::Pending);
+        if entry.is_none() {
+            return Err(ApiError::new(
+                "INVALID_ARGUMENT",
+                format!("'{path}' is not a file waiting to be hashed"),
+            ));
+        }
+        let signed: BTreeMap<&ResourceKey, &Digest> = self
+            .expected
+            .iter()
+            .filter(|(k, _)| k.path() == path)
+            .collect();
+        let status = if signed.is_empty() {
+            if items.is_empty() {
+                FileStatus::Verified
+            } else {
+                FileStatus::Unsigned
+            }
+        } else if items.len() == signed.len()
+            && items.iter().all(|(k, d)| signed.get(k) == Some(&d))
+        {
+            FileStatus::Verified
+        } else {
+            FileStatus::Changed
+        };
+        self.actual.extend(items);
+        if let Some(e) = self.entries.get_mut(path) {
+            e.status = status;
+        }
+        Ok(status)
+    }
+
+    /// The keys a file given but not hashed would add to the actual manifest.
+    fn unhashed_keys(&self, path: &ModelPath, size: Option<u64>) -> Vec<ResourceKey> {
+        match self.serialization {
+            Serialization::Files { .. } => vec![ResourceKey::File(path.clone())],
+            Serialization::Shards { .. } => self
+                .serialization
+                .ranges(size.unwrap_or_default())
+                .into_iter()
+                .map(|(s, e)| self.serialization.key(path, s, e))
+                .collect(),
+        }
+    }
+
+    /// The report. Files still pending are `unchecked` and left out of the comparison
+    /// (`complete` is then false).
+    pub fn report(&self) -> Report {
+        let pending: BTreeSet<&ModelPath> = self
+            .entries
+            .iter()
+            .filter(|(_, e)| e.status == FileStatus::Pending)
+            .map(|(p, _)| p)
+            .collect();
+        let expected: Manifest = self
+            .expected
+            .iter()
+            .filter(|(k, _)| !pending.contains(k.path()))
+            .map(|(k, d)| (k.clone(), d.clone()))
+            .collect();
+        let mut diff: ManifestDiff = expected.diff(&self.actual);
+        if !self.options.ignore_unsigned_files {
+            for (path, e) in &self.entries {
+                if e.status == FileStatus::Unsigned
+                    && !self.actual.iter().any(|(k, _)| k.path() == path)
+                {
+                    diff.extra.extend(self.unhashed_keys(path, e.size));
+                }
+            }
+            diff.extra.sort();
+        }
+        let messages = diff.lines(&self.options.model_name);
+        let verified = diff.is_empty() && pending.is_empty();
+        let error =
+            (!diff.is_empty()).then(|| VerifyError::ManifestMismatch(messages.clone()).to_string());
+
+        let files = self
+            .entries
+            .iter()
+            .map(|(path, e)| {
+                let status = match e.status {
+                    FileStatus::Pending => FileStatus::Unchecked,
+                    s => s,
+                };
+                let differences = if status == FileStatus::Changed {
+                    self.differences(path)
+                } else {
+                    Vec::new()
+                };
+                FileReport {
+                    path: path.to_string(),
+                    status,
+                    differences,
+                }
+            })
+            .collect();
+        Report {
+            verified,
+            complete: pending.is_empty(),
+            files,
+            messages,
+            error,
+        }
+    }
+
+    fn differences(&self, path: &ModelPath) -> Vec<ItemDifference> {
+        let mut keys: BTreeSet<&ResourceKey> = BTreeSet::new();
+        keys.extend(
+            self.expected
+                .iter()
+                .map(|(k, _)| k)
+                .filter(|k| k.path() == path),
+        );
+        keys.extend(
+            self.actual
+                .iter()
+                .map(|(k, _)| k)
+                .filter(|k| k.path() == path),
+        );
+        keys.into_iter()
+            .filter_map(|k| {
+                let expected = self.expected.get(k);
+                let actual = self.actual.get(k);
+                (expected != actual).then(|| ItemDifference {
+                    name: k.name(),
+                    expected: expected.map(|d| d.to_string()),
+                    actual: actual.map(|d| d.to_string()),
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model_signing_core::statement::{build_statement, parse_statement};
+    use model_signing_core::HashAlgorithm;
+
+    fn hash(ser: Serialization, path: &str, data: &[u8]) -> Vec<(ResourceKey, Digest)> {
+        let mut h = crate::hasher::StreamHasher::new(ser, ModelPath::new(path), None);
+        h.update(data);
+        h.finish().unwrap()
+    }
+
+    /// A signed manifest of `files`, recording `ignore`.
+    fn signed(ser: Serialization, files: &[(&str, &[u8])], ignore: &[&str]) -> SignedManifest {
+        let manifest: Manifest = files.iter().flat_map(|(p, d)| hash(ser, p, d)).collect();
+        let ignore: Vec<String> = ignore.iter().map(|s| s.to_string()).collect();
+        parse_statement(&build_statement("m", &manifest, &ser, false, &ignore)).unwrap()
+    }
+
+    fn input(path: &str, size: usize) -> InputFile {
+        InputFile {
+            path: path.into(),
+            size: Some(size as u64),
+        }
+    }
+
+    fn options() -> CheckOptions {
+        CheckOptions {
+            model_name: "m".into(),
+            ..CheckOptions::default()
+        }
+    }
+
+    fn run(check: &mut ModelCheck, files: &[(&str, &[u8])]) {
+        for job in check.jobs().to_vec() {
+            let data = files[job.index].1;
+            let items = hash(check.serialization(), job.path.as_str(), data);
+            check.record(&job.path, items).unwrap();
+        }
+    }
+
+    fn statuses(r: &Report) -> Vec<(String, &'static str)> {
+        r.files
+            .iter()
+            .map(|f| (f.path.clone(), f.status.name()))
+            .collect()
+    }
+
+    const SHA: Serialization = Serialization::Files {
+        algorithm: HashAlgorithm::Sha256,
+    };
+
+    #[test]
+    fn verified_changed_missing_unsigned_ignored() {
+        let s = signed(SHA, &[("a", b"1"), ("b/c", b"2"), ("d", b"3")], &["skip"]);
+        let files: [(&str, &[u8]); 6] = [
+            ("a", b"1"),
+            ("b/c", b"X"),
+            ("e", b"5"),
+            ("skip", b"6"),
+            (".gitignore", b"7"),
+            ("model.sig", b"8"),
+        ];
+        let inputs: Vec<InputFile> = files.iter().map(|(p, d)| input(p, d.len())).collect();
+        let opts = CheckOptions {
+            signature_path: Some("model.sig".into()),
+            ..options()
+        };
+        let mut check = ModelCheck::new(&s, &inputs, opts).unwrap();
+        let jobs: Vec<&str> = check.jobs().iter().map(|j| j.path.as_str()).collect();
+        assert_eq!(jobs, ["a", "b/c"]);
+        assert!(
+            check.has_mismatch(),
+            "d is missing and e unsigned before any hashing"
+        );
+        run(&mut check, &files);
+        let r = check.report();
+        assert!(!r.verified && r.complete);
+        assert_eq!(
+            statuses(&r),
+            [
+                (".gitignore".into(), "ignored"),
+                ("a".into(), "verified"),
+                ("b/c".into(), "changed"),
+                ("d".into(), "missing"),
+                ("e".into(), "unsigned"),
+                ("model.sig".into(), "ignored"),
+                ("skip".into(), "ignored"),
+            ]
+        );
+        assert_eq!(r.messages[0], "Extra files found in model 'm': e");
+        assert_eq!(r.messages[1], "Missing files in model 'm': d");
+        assert!(r.messages[2].starts_with("Hash mismatch for 'b/c': Expected 'sha256:"));
+        assert!(r
+            .error
+            .as_deref()
+            .unwrap()
+            .starts_with("Signature mismatch: Extra files"));
+        let changed = &r.files[2].differences;
+        assert_eq!(changed.len(), 1);
+        assert!(changed[0].expected.is_some() && changed[0].actual.is_some());
+    }
+
+    #[test]
+    fn exact_model_verifies_and_ignored_signed_file_is_missing() {
+        let s = signed(SHA, &[("a", b"1"), ("b", b"2")], &[]);
+        let files: [(&str, &[u8]); 2] = [("a", b"1"), ("b", b"2")];
+        let inputs: Vec<InputFile> = files.iter().map(|(p, d)| input(p, d.len())).collect();
+        let mut check = ModelCheck::new(&s, &inputs, options()).unwrap();
+        run(&mut check, &files);
+        let r = check.report();
+        assert!(r.verified && r.error.is_none() && r.messages.is_empty());
+
+        let opts = CheckOptions {
+            ignore_paths: vec!["b".into()],
+            ..options()
+        };
+        let mut check = ModelCheck::new(&s, &inputs, opts).unwrap();
+        run(&mut check, &files);
+        let r = check.report();
+        assert_eq!(r.messages, ["Missing files in model 'm': b"]);
+    }
+
+    #[test]
+    fn ignore_unsigned_files_tolerates_extras() {
+        let s = signed(SHA, &[("a", b"1")], &[]);
+        let files: [(&str, &[u8]); 2] = [("a", b"1"), ("new", b"2")];
+        let inputs: Vec<InputFile> = files.iter().map(|(p, d)| input(p, d.len())).collect();
+        let opts = CheckOptions {
+            ignore_unsigned_files: true,
+            ..options()
+        };
+        let mut check = ModelCheck::new(&s, &inputs, opts).unwrap();
+        assert_eq!(check.jobs().len(), 1);
+        assert!(!check.has_mismatch());
+        run(&mut check, &files);
+        let r = check.report();
+        assert!(r.verified);
+        assert_eq!(statuses(&r)[1], ("new".into(), "unsigned"));
+    }
+
+    #[test]
+    fn shards_name_every_extra_and_missing_shard() {
+        let ser = Serialization::shards(HashAlgorithm::Sha256, 4).unwrap();
+        let s = signed(ser, &[("w", b"0123456789")], &[]);
+        // One byte longer: shard 8:10 becomes 8:11.
+        let files: [(&str, &[u8]); 3] = [("w", b"0123456789X"), ("empty", b""), ("x", b"12345")];
+        let mut inputs: Vec<InputFile> = files.iter().map(|(p, d)| input(p, d.len())).collect();
+        inputs[2].size = None; // unknown length: hashed to find its shards
+        let mut check = ModelCheck::new(&s, &inputs, options()).unwrap();
+        run(&mut check, &files);
+        let r = check.report();
+        assert_eq!(
+            statuses(&r),
+            [
+                ("empty".into(), "verified"),
+                ("w".into(), "changed"),
+                ("x".into(), "unsigned"),
+            ]
+        );
+        assert_eq!(
+            r.messages,
+            [
+                "Extra files found in model 'm': w:8:11, x:0:4, x:4:5",
+                "Missing files in model 'm': w:8:10",
+            ]
+        );
+    }
+
+    #[test]
+    fn single_file_models_accept_both_names() {
+        for name in [".", "model.bin"] {
+            let s = signed(SHA, &[(name, b"weights")], &[]);
+            let inputs = [input("model.bin", 7)];
+            let opts = CheckOptions {
+                single_file: true,
+                ..options()
+            };
+            let mut check = ModelCheck::new(&s, &inputs, opts).unwrap();
+            run(&mut check, &[("model.bin", b"weights")]);
+            assert!(check.report().verified, "{name}");
+        }
+    }
+
+    #[test]
+    fn stopping_early_leaves_files_unchecked() {
+        let s = signed(SHA, &[("a", b"1"), ("b", b"2")], &[]);
+        let inputs = [input("a", 1), input("b", 1)];
+        let mut check = ModelCheck::new(&s, &inputs, options()).unwrap();
+        let first = check.jobs()[0].clone();
+        let status = check.record(&first.path, hash(SHA, "a", b"X")).unwrap();
+        assert_eq!(status, FileStatus::Changed);
+        assert!(check.has_mismatch());
+        let r = check.report();
+        assert!(!r.verified && !r.complete);
+        assert_eq!(
+            statuses(&r),
+            [("a".into(), "changed"), ("b".into(), "unchecked")]
+        );
+        assert_eq!(
+            r.messages.len(),
+            1,
+            "b is not reported missing: {:?}",
+            r.messages
+        );
+    }
+
+    #[test]
+    fn bad_inputs_are_refused() {
+        let s = signed(SHA, &[("a", b"1")], &[]);
+        for bad in [
+            vec![input("a", 1), input("./a", 1)],
+            vec![input("../a", 1)],
+            vec![input("", 1)],
+        ] {
+            let e = ModelCheck::new(&s, &bad, options()).unwrap_err();
+            assert_eq!(e.code, "INVALID_ARGUMENT", "{bad:?}");
+        }
+        let mut check = ModelCheck::new(&s, &[input("a", 1)], options()).unwrap();
+        check
+            .record(&ModelPath::new("a"), hash(SHA, "a", b"1"))
+            .unwrap();
+        assert!(
+            check.record(&ModelPath::new("a"), Vec::new()).is_err(),
+            "recorded twice"
+        );
+        let empty = signed(SHA, &[], &[]);
+        assert_eq!(
+            ModelCheck::new(&empty, &[], options()).unwrap_err().code,
+            "EMPTY_SIGNATURE"
+        );
+    }
+}

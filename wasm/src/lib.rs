@@ -1,0 +1,216 @@
+//! WebAssembly bindings of `model-signing-core`: verify OpenSSF model signatures and hash
+//! models in browsers, Node, Deno and Cloudflare's workerd.
+//!
+//! This crate is deliberately thin: every decision is core's (bundle parsing, the key,
+//! certificate and Sigstore verifiers, serializations, manifests and their comparison)
+//! or, for comparing a model given as a file list, the native verifier's rules
+//! restated over paths in [`check`]. The bindings move bytes in and JSON out; the
+//! JavaScript package in `wasm/npm/` wraps them into its documented API
+//! (`ModelSigningError`, `verifyBundle`, `verifyModel`, `createHasher`, workers).
+//!
+//! Errors are thrown as `Error`s whose message is the JSON of an [`error::ApiError`]
+//! (`{"code", "reason", "message"}`); the package turns them into
+//! `ModelSigningError`s.
+
+pub mod api;
+pub mod check;
+pub mod error;
+pub mod hasher;
+
+use model_signing_core::identifier::ModelPath;
+use model_signing_core::verify::{VerifiedSignature, Verifier};
+use wasm_bindgen::prelude::*;
+
+use crate::api::{JsonCheck, TrustSource};
+use crate::error::ApiError;
+use crate::hasher::StreamHasher;
+
+fn throw(e: ApiError) -> JsError {
+    JsError::new(&e.to_json())
+}
+
+/// The package version (the crate's).
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").into()
+}
+
+/// Who is trusted to have signed: a public key, certificate trust anchors, or a
+/// Sigstore identity and issuer under a trusted root.
+#[wasm_bindgen]
+pub struct Policy {
+    verifier: Verifier,
+}
+
+#[wasm_bindgen]
+impl Policy {
+    /// Signatures made with the private key of this PEM public key (P-256/384/521).
+    #[wasm_bindgen(js_name = publicKey)]
+    pub fn public_key(pem: &[u8]) -> Result<Policy, JsError> {
+        let verifier = api::key_verifier(pem).map_err(throw)?;
+        Ok(Policy { verifier })
+    }
+
+    /// Certificate signatures whose chain ends in a self-signed certificate among these
+    /// PEM `CERTIFICATE` blocks.
+    #[wasm_bindgen(js_name = certificateChain)]
+    pub fn certificate_chain(pem: &[u8]) -> Result<Policy, JsError> {
+        let verifier = api::certificate_verifier(pem).map_err(throw)?;
+        Ok(Policy { verifier })
+    }
+
+    /// Sigstore signatures by `identity` (email, URI or username SAN, exact) vouched for
+    /// by the OIDC `issuer`. `trust` is `production` or `staging` (embedded roots), or
+    /// `trustedRoot` / `clientTrustConfig` with that JSON in `material`.
+    pub fn sigstore(
+        identity: &str,
+        issuer: &str,
+        trust: &str,
+        material: Option<Vec<u8>>,
+    ) -> Result<Policy, JsError> {
+        let source = match (trust, material.as_deref()) {
+            ("production", _) => TrustSource::Production,
+            ("staging", _) => TrustSource::Staging,
+            ("trustedRoot", Some(m)) => TrustSource::TrustedRoot(m),
+            ("clientTrustConfig", Some(m)) => TrustSource::ClientTrustConfig(m),
+            _ => {
+                return Err(throw(ApiError::new(
+                    "INVALID_POLICY",
+                    format!("unknown Sigstore trust root '{trust}' (or its JSON is missing)"),
+                )))
+            }
+        };
+        let verifier = api::sigstore_verifier(identity, issuer, source).map_err(throw)?;
+        Ok(Policy { verifier })
+    }
+}
+
+/// A bundle whose signature checked out against a policy.
+#[wasm_bindgen]
+pub struct Verification {
+    inner: VerifiedSignature,
+}
+
+#[wasm_bindgen]
+impl Verification {
+    /// `{manifest, signer, warnings, legacyPae}` as JSON.
+    pub fn json(&self) -> String {
+        api::verification_json(&self.inner).to_string()
+    }
+
+    /// Plans the check of a model given as `[{path, size}]` (JSON) with options
+    /// `{ignorePaths, ignoreGitPaths, ignoreUnsignedFiles, signaturePath, modelName,
+    /// singleFile}` (JSON).
+    #[wasm_bindgen(js_name = checkModel)]
+    pub fn check_model(&self, files_json: &str, options_json: &str) -> Result<ModelCheck, JsError> {
+        let inner = JsonCheck::new(&self.inner.signed, files_json, options_json).map_err(throw)?;
+        Ok(ModelCheck { inner })
+    }
+}
+
+/// Parses `bundle` (the signature file's bytes) and verifies it against `policy`.
+#[wasm_bindgen(js_name = verifyBundle)]
+pub fn verify_bundle(bundle: &[u8], policy: &Policy) -> Result<Verification, JsError> {
+    let inner = api::verify(bundle, &policy.verifier).map_err(throw)?;
+    Ok(Verification { inner })
+}
+
+/// `{mediaType, material}` of a bundle, without verifying it.
+#[wasm_bindgen(js_name = describeBundle)]
+pub fn describe_bundle(bundle: &[u8]) -> Result<String, JsError> {
+    Ok(api::describe_bundle(bundle).map_err(throw)?.to_string())
+}
+
+/// A model being compared with a verified manifest.
+#[wasm_bindgen]
+pub struct ModelCheck {
+    inner: JsonCheck,
+}
+
+#[wasm_bindgen]
+impl ModelCheck {
+    /// `{serialization, jobs: [{index, path, size}], mismatch}` as JSON: the files to
+    /// hash, and whether a difference is already known (missing or unsigned files).
+    pub fn plan(&self) -> String {
+        self.inner.plan().to_string()
+    }
+
+    /// Records what a file hashed to (the JSON a `FileHasher` finishes with); returns
+    /// its status (`verified`, `changed` or `unsigned`).
+    pub fn record(&mut self, path: &str, items_json: &str) -> Result<String, JsError> {
+        Ok(self.inner.record(path, items_json).map_err(throw)?.into())
+    }
+
+    /// Whether a difference has been found.
+    #[wasm_bindgen(js_name = hasMismatch)]
+    pub fn has_mismatch(&self) -> bool {
+        self.inner.has_mismatch()
+    }
+
+    /// `{verified, complete, files, messages, error}` as JSON.
+    pub fn report(&self) -> String {
+        self.inner.report().to_string()
+    }
+}
+
+/// Hashes one file, fed in chunks of any size, into its manifest items (whole file or
+/// shards) for a serialization given as JSON `{method, hashAlgorithm, shardSize}`.
+#[wasm_bindgen]
+pub struct FileHasher {
+    inner: Option<StreamHasher>,
+}
+
+#[wasm_bindgen]
+impl FileHasher {
+    /// Starts hashing `path`; `size` is its length when known (it is then checked).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        serialization_json: &str,
+        path: &str,
+        size: Option<f64>,
+    ) -> Result<FileHasher, JsError> {
+        let v = api::parse_json(serialization_json, "the serialization").map_err(throw)?;
+        let serialization = api::serialization_from_json(&v).map_err(throw)?;
+        let size = match size {
+            None => None,
+            Some(s) if s >= 0.0 && s.fract() == 0.0 && s < 9.007_199_254_740_992e15 => {
+                Some(s as u64)
+            }
+            Some(s) => {
+                return Err(throw(ApiError::new(
+                    "INVALID_ARGUMENT",
+                    format!("a file size must be a non-negative integer, not {s}"),
+                )))
+            }
+        };
+        Ok(FileHasher {
+            inner: Some(StreamHasher::new(serialization, ModelPath::new(path), size)),
+        })
+    }
+
+    /// Feeds the next chunk.
+    pub fn update(&mut self, chunk: &[u8]) {
+        if let Some(h) = self.inner.as_mut() {
+            h.update(chunk);
+        }
+    }
+
+    /// Bytes fed so far.
+    pub fn bytes(&self) -> f64 {
+        self.inner.as_ref().map_or(0, StreamHasher::bytes) as f64
+    }
+
+    /// Finishes and returns the items as JSON `[{start, end, algorithm, digest}]`.
+    pub fn finish(&mut self) -> Result<String, JsError> {
+        let h = self.inner.take().ok_or_else(|| {
+            throw(ApiError::new(
+                "INVALID_ARGUMENT",
+                "this hasher has already finished",
+            ))
+        })?;
+        let items = h
+            .finish()
+            .map_err(|e| throw(ApiError::new("SIZE_MISMATCH", e.to_string())))?;
+        Ok(api::items_json(&items).to_string())
+    }
+}
