@@ -18,7 +18,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// Decodes hexadecimal (either case). `None` if the text is not an even number of hex digits.
 pub fn unhex(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     fn nibble(c: u8) -> Option<u8> {

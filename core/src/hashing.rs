@@ -6,7 +6,10 @@ use core::fmt;
 use core::str::FromStr;
 
 use blake2::{Blake2b512, Digest as _};
-use sha2_content::{Digest as _, Sha256};
+
+mod sha256;
+
+pub use sha256::{update_lanes as update_sha256_lanes, Sha256, LANES as SHA256_LANES};
 
 /// A hash algorithm for file and shard contents.
 ///

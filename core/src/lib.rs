@@ -19,7 +19,7 @@
 //!           ([`manifest`]), hashed as [`serialization`] says with [`hashing`]
 //! ```
 #![no_std]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 extern crate alloc;
 #[cfg(feature = "std")]
@@ -34,6 +34,7 @@ pub mod identifier;
 pub mod json;
 pub mod keys;
 pub mod manifest;
+pub mod model_check;
 pub mod serialization;
 pub mod signing;
 pub mod sigstore;

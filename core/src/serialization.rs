@@ -4,7 +4,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::hashing::{Digest, HashAlgorithm, Hasher, StreamingHasher};
+use crate::hashing::{update_sha256_lanes, Digest, HashAlgorithm, Hasher, Sha256, StreamingHasher};
 use crate::identifier::{ModelPath, ResourceKey};
 
 /// The reference's default shard size: 10^9 bytes (decimal, not GiB).
@@ -186,22 +186,35 @@ impl FileHasher {
         self.item_start = end;
     }
 
+    /// How many of the next `available` bytes belong to the item being hashed; `None`
+    /// past the announced length (those bytes are counted, not hashed: finish() fails).
+    fn room(&self, available: usize) -> Option<usize> {
+        let end = self.item_end();
+        if self.offset >= end && available > 0 {
+            return None;
+        }
+        Some(usize::try_from(end - self.offset).map_or(available, |r| r.min(available)))
+    }
+
+    /// Records that `n` bytes, at most [`Self::room`], went into the current item.
+    fn advance(&mut self, n: usize) {
+        let end = self.item_end();
+        self.offset += n as u64;
+        if self.offset == end && self.serialization.shard_size().is_some() && end < self.len {
+            self.close_item();
+        }
+    }
+
     /// Feeds the next chunk of the file.
     pub fn update(&mut self, mut data: &[u8]) {
         while !data.is_empty() {
-            let end = self.item_end();
-            if self.offset >= end {
-                // More bytes than announced: count them; finish() reports the mismatch.
+            let Some(take) = self.room(data.len()) else {
                 self.offset += data.len() as u64;
                 return;
-            }
-            let take = ((end - self.offset) as usize).min(data.len());
+            };
             self.current.update(&data[..take]);
-            self.offset += take as u64;
+            self.advance(take);
             data = &data[take..];
-            if self.offset == end && self.serialization.shard_size().is_some() && end < self.len {
-                self.close_item();
-            }
         }
     }
 
@@ -222,6 +235,196 @@ impl FileHasher {
             self.close_item();
         }
         Ok(self.done)
+    }
+}
+
+/// Hashes one file, fed as chunks of any size, into its manifest items, whether or not
+/// its length is known in advance.
+///
+/// With a known length (a file's size, an HTTP `Content-Length`) this is a
+/// [`FileHasher`], which checks that exactly that many bytes arrived. Without one (a
+/// stream) items are cut as the bytes arrive: for the shard method each shard closes as
+/// soon as `shard_size` bytes are in, and the last one, possibly short, at the end. That
+/// gives the same items as [`Serialization::ranges`] of the final length.
+pub struct StreamHasher {
+    inner: StreamInner,
+    bytes: u64,
+}
+
+enum StreamInner {
+    /// The length is known: [`FileHasher`], which checks it.
+    Sized(FileHasher),
+    /// The length is not known: items are closed as they fill up.
+    Unsized(RollingHasher),
+}
+
+/// The unknown-length case of [`StreamHasher`].
+struct RollingHasher {
+    serialization: Serialization,
+    path: ModelPath,
+    algorithm_name: String,
+    current: Hasher,
+    item_start: u64,
+    done: Vec<(ResourceKey, Digest)>,
+}
+
+impl RollingHasher {
+    fn close(&mut self, end: u64) {
+        let fresh = self.serialization.algorithm().hasher();
+        let hasher = core::mem::replace(&mut self.current, fresh);
+        self.done.push((
+            self.serialization.key(&self.path, self.item_start, end),
+            Digest::new(self.algorithm_name.clone(), hasher.finalize()),
+        ));
+        self.item_start = end;
+    }
+}
+
+impl StreamHasher {
+    /// Starts hashing the file `path` with `serialization`; `len` is its length when
+    /// known.
+    pub fn new(serialization: Serialization, path: ModelPath, len: Option<u64>) -> Self {
+        let inner = match len {
+            Some(len) => StreamInner::Sized(FileHasher::new(serialization, path, len)),
+            None => StreamInner::Unsized(RollingHasher {
+                algorithm_name: serialization.item_algorithm_name(),
+                current: serialization.algorithm().hasher(),
+                serialization,
+                path,
+                item_start: 0,
+                done: Vec::new(),
+            }),
+        };
+        Self { inner, bytes: 0 }
+    }
+
+    /// Bytes fed so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// How many of the next `available` bytes belong to the item being hashed (`None`:
+    /// past an announced length).
+    fn room(&self, available: usize) -> Option<usize> {
+        match &self.inner {
+            StreamInner::Sized(h) => h.room(available),
+            StreamInner::Unsized(r) => Some(match r.serialization.shard_size() {
+                None => available,
+                // A shard larger than the address space cannot fill from one chunk.
+                Some(shard) => usize::try_from(shard - (self.bytes - r.item_start))
+                    .map_or(available, |room| room.min(available)),
+            }),
+        }
+    }
+
+    /// The hasher of the current item.
+    fn current(&mut self) -> &mut Hasher {
+        match &mut self.inner {
+            StreamInner::Sized(h) => &mut h.current,
+            StreamInner::Unsized(r) => &mut r.current,
+        }
+    }
+
+    /// Records that `n` bytes, at most [`Self::room`], went into the current item.
+    fn advance(&mut self, n: usize) {
+        self.bytes += n as u64;
+        match &mut self.inner {
+            StreamInner::Sized(h) => h.advance(n),
+            StreamInner::Unsized(r) => {
+                if r.serialization.shard_size() == Some(self.bytes - r.item_start) {
+                    r.close(self.bytes);
+                }
+            }
+        }
+    }
+
+    /// Counts `n` bytes past an announced length, without hashing them.
+    fn overflow(&mut self, n: usize) {
+        self.bytes += n as u64;
+        if let StreamInner::Sized(h) = &mut self.inner {
+            h.offset += n as u64;
+        }
+    }
+
+    /// Feeds the next chunk.
+    pub fn update(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            let Some(take) = self.room(data.len()) else {
+                return self.overflow(data.len());
+            };
+            self.current().update(&data[..take]);
+            self.advance(take);
+            data = &data[take..];
+        }
+    }
+
+    /// Feeds `data[i]` to `hashers[i]` for every `i`: the same as [`Self::update`] on each,
+    /// but with SHA-256 the blocks of several files go through the 4-lane function of
+    /// [`crate::hashing::update_sha256_lanes`] together (faster in wasm, where there is no
+    /// SHA instruction).
+    ///
+    /// # Panics
+    /// If `hashers` and `data` differ in length.
+    pub fn update_lanes(hashers: &mut [&mut StreamHasher], data: &[&[u8]]) {
+        assert_eq!(hashers.len(), data.len(), "one input per hasher");
+        let mut rest: Vec<&[u8]> = data.to_vec();
+        let mut takes: Vec<usize> = alloc::vec![0; data.len()];
+        while rest.iter().any(|d| !d.is_empty()) {
+            let mut lanes: Vec<&mut Sha256> = Vec::with_capacity(hashers.len());
+            let mut pieces: Vec<&[u8]> = Vec::with_capacity(hashers.len());
+            // Each input up to the end of its current item (a shard may end inside it).
+            for ((h, d), take) in hashers
+                .iter_mut()
+                .zip(rest.iter_mut())
+                .zip(takes.iter_mut())
+            {
+                *take = 0;
+                if d.is_empty() {
+                    continue;
+                }
+                let Some(n) = h.room(d.len()) else {
+                    h.overflow(d.len());
+                    *d = &[];
+                    continue;
+                };
+                *take = n;
+                match h.current() {
+                    Hasher::Sha256(sha) => {
+                        lanes.push(sha);
+                        let input: &[u8] = d;
+                        pieces.push(&input[..n]);
+                    }
+                    other => other.update(&d[..n]),
+                }
+            }
+            update_sha256_lanes(&mut lanes, &pieces);
+            for ((h, d), take) in hashers.iter_mut().zip(rest.iter_mut()).zip(&takes) {
+                if *take > 0 {
+                    h.advance(*take);
+                    *d = &d[*take..];
+                }
+            }
+        }
+    }
+
+    /// Finishes the file and returns its items in order. Fails when a length was
+    /// announced and a different number of bytes arrived.
+    pub fn finish(self) -> Result<Vec<(ResourceKey, Digest)>, LengthMismatch> {
+        match self.inner {
+            StreamInner::Sized(h) => h.finish(),
+            StreamInner::Unsized(mut r) => {
+                // The file method always has one item (even for an empty file); the shard
+                // method has none for an empty file and no empty trailing shard.
+                let open = match r.serialization {
+                    Serialization::Files { .. } => true,
+                    Serialization::Shards { .. } => self.bytes > r.item_start,
+                };
+                if open {
+                    r.close(self.bytes);
+                }
+                Ok(r.done)
+            }
+        }
     }
 }
 
@@ -298,5 +501,118 @@ mod tests {
         let mut h = FileHasher::new(shards, ModelPath::new("x"), 3);
         h.update(b"abcd");
         assert!(h.finish().is_err());
+    }
+
+    fn stream(
+        ser: Serialization,
+        data: &[u8],
+        chunk: usize,
+        sized: bool,
+    ) -> Vec<(ResourceKey, Digest)> {
+        let len = sized.then_some(data.len() as u64);
+        let mut h = StreamHasher::new(ser, ModelPath::new("w"), len);
+        for c in data.chunks(chunk) {
+            h.update(c);
+        }
+        assert_eq!(h.bytes(), data.len() as u64);
+        h.finish().unwrap()
+    }
+
+    #[test]
+    fn stream_hasher_unsized_equals_sized_for_every_length_and_chunking() {
+        for ser in [
+            Serialization::files(HashAlgorithm::Sha256),
+            Serialization::files(HashAlgorithm::Blake3),
+            Serialization::shards(HashAlgorithm::Sha256, 100).unwrap(),
+            Serialization::shards(HashAlgorithm::Blake2b, 64).unwrap(),
+            Serialization::Shards {
+                algorithm: HashAlgorithm::Blake3,
+                shard_size: 7,
+            },
+        ] {
+            for len in [0usize, 1, 63, 64, 100, 128, 200, 1028] {
+                let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+                let expected = stream(ser, &data, 4096, true);
+                let ranges = ser.ranges(len as u64);
+                assert_eq!(expected.len(), ranges.len(), "{ser:?} {len}");
+                for chunk in [1usize, 3, 64, 99, 100, 101, 5000] {
+                    assert_eq!(
+                        stream(ser, &data, chunk, false),
+                        expected,
+                        "{ser:?} {len} {chunk}"
+                    );
+                    assert_eq!(
+                        stream(ser, &data, chunk, true),
+                        expected,
+                        "{ser:?} {len} {chunk}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn stream_hasher_checks_an_announced_length() {
+        let ser = Serialization::files(HashAlgorithm::Sha256);
+        let mut h = StreamHasher::new(ser, ModelPath::new("x"), Some(4));
+        h.update(b"abc");
+        let err = h.finish().unwrap_err();
+        assert_eq!((err.expected, err.actual), (4, 3));
+    }
+
+    #[test]
+    fn stream_hasher_lanes_equal_one_file_at_a_time() {
+        for ser in [
+            Serialization::files(HashAlgorithm::Sha256),
+            Serialization::shards(HashAlgorithm::Sha256, 100).unwrap(),
+            Serialization::shards(HashAlgorithm::Sha256, 64).unwrap(),
+            Serialization::files(HashAlgorithm::Blake3),
+            Serialization::shards(HashAlgorithm::Blake2b, 64).unwrap(),
+        ] {
+            // Five files of different lengths, sized and unsized, one announced too short.
+            let lens = [1028usize, 700, 0, 1028, 333];
+            let files: Vec<Vec<u8>> = lens
+                .iter()
+                .enumerate()
+                .map(|(f, &len)| (0..len).map(|i| ((i + 7 * f) * 31 % 251) as u8).collect())
+                .collect();
+            for chunk in [1usize, 63, 64, 100, 257, 4096] {
+                let mut hashers: Vec<StreamHasher> = files
+                    .iter()
+                    .enumerate()
+                    .map(|(f, d)| {
+                        let len = match f {
+                            1 => None,
+                            4 => Some(d.len() as u64 - 5),
+                            _ => Some(d.len() as u64),
+                        };
+                        StreamHasher::new(ser, ModelPath::new("w"), len)
+                    })
+                    .collect();
+                let mut offset = 0;
+                while files.iter().any(|d| offset < d.len()) {
+                    let pieces: Vec<&[u8]> = files
+                        .iter()
+                        .map(|d| &d[offset.min(d.len())..(offset + chunk).min(d.len())])
+                        .collect();
+                    let mut refs: Vec<&mut StreamHasher> = hashers.iter_mut().collect();
+                    StreamHasher::update_lanes(&mut refs, &pieces);
+                    offset += chunk;
+                }
+                for (f, (h, d)) in hashers.into_iter().zip(&files).enumerate() {
+                    assert_eq!(h.bytes(), d.len() as u64);
+                    if f == 4 {
+                        let err = h.finish().unwrap_err();
+                        assert_eq!((err.expected, err.actual), (328, 333));
+                    } else {
+                        assert_eq!(
+                            h.finish().unwrap(),
+                            stream(ser, d, 4096, true),
+                            "{ser:?} {chunk} {f}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

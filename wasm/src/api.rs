@@ -8,6 +8,7 @@ use model_signing_core::encoding::unhex;
 use model_signing_core::hashing::{Digest, HashAlgorithm};
 use model_signing_core::identifier::{ModelPath, ResourceKey};
 use model_signing_core::keys::{to_pem, PublicKey};
+use model_signing_core::model_check::{CheckOptions, FileStatus, InputFile, ModelCheck, Report};
 use model_signing_core::sigstore::{
     ClientTrustConfig, IdentityPolicy, SigstoreVerifier, TimeSource, TrustedRoot,
 };
@@ -16,7 +17,6 @@ use model_signing_core::verify::{verify_bundle, SignerIdentity, VerifiedSignatur
 use model_signing_core::Serialization;
 use serde_json::{json, Map, Value};
 
-use crate::check::{CheckOptions, FileStatus, InputFile, ModelCheck, Report};
 use crate::error::ApiError;
 
 fn invalid(message: impl Into<String>) -> ApiError {
@@ -444,6 +444,7 @@ impl JsonCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use model_signing_core::serialization::StreamHasher;
     use std::path::{Path, PathBuf};
 
     fn vectors() -> PathBuf {
@@ -547,7 +548,7 @@ mod tests {
             Serialization::shards(HashAlgorithm::Sha256, 64).unwrap(),
         ] {
             assert_eq!(serialization_from_json(&serialization_json(&s)).unwrap(), s);
-            let mut h = crate::hasher::StreamHasher::new(s, ModelPath::new("f"), None);
+            let mut h = StreamHasher::new(s, ModelPath::new("f"), None);
             h.update(&[7u8; 200]);
             let items = h.finish().unwrap();
             let back = items_from_json(&s, &ModelPath::new("f"), &items_json(&items)).unwrap();

@@ -4,6 +4,7 @@
 use model_signing_core::bundle::BundleError;
 use model_signing_core::certificate::CertificateError;
 use model_signing_core::keys::KeyError;
+use model_signing_core::model_check::ModelCheckError;
 use model_signing_core::sigstore::{SigstoreError, TrustRootError};
 use model_signing_core::verify::VerifyError;
 use serde_json::json;
@@ -73,6 +74,22 @@ impl From<CertificateError> for ApiError {
     }
 }
 
+impl From<ModelCheckError> for ApiError {
+    fn from(e: ModelCheckError) -> Self {
+        use ModelCheckError as M;
+        // Exhaustive, so that a new failure gets a code chosen for it.
+        let code = match &e {
+            M::UnsupportedSerialization(_) => "UNSUPPORTED_SERIALIZATION",
+            M::EmptySignature => "EMPTY_SIGNATURE",
+            M::SingleFileCount(_)
+            | M::PathOutsideModel(_)
+            | M::DuplicateFile(_)
+            | M::NotPending(_) => "INVALID_ARGUMENT",
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
 /// The reason of a failed Sigstore check: one per group of [`SigstoreError`] variants.
 fn sigstore_reason(e: &SigstoreError) -> (&'static str, &'static str) {
     use SigstoreError as S;
@@ -137,6 +154,49 @@ mod tests {
         assert_eq!(v["code"], "INVALID_BUNDLE");
         assert_eq!(v["reason"], "media_type");
         assert_eq!(v["message"], "bad \"x\"");
+    }
+
+    #[test]
+    fn model_check_errors_keep_their_codes_and_text() {
+        use model_signing_core::identifier::ModelPath;
+        for (e, code, message) in [
+            (
+                ModelCheckError::UnsupportedSerialization("unknown method 'tar'".into()),
+                "UNSUPPORTED_SERIALIZATION",
+                "the signature uses an unsupported hashing configuration: unknown method 'tar'",
+            ),
+            (
+                ModelCheckError::EmptySignature,
+                "EMPTY_SIGNATURE",
+                "the signature covers no files, so it cannot vouch for this model",
+            ),
+            (
+                ModelCheckError::SingleFileCount(2),
+                "INVALID_ARGUMENT",
+                "a single-file model is one file, 2 were given",
+            ),
+            (
+                ModelCheckError::PathOutsideModel("../a".into()),
+                "INVALID_ARGUMENT",
+                "'../a' is not a path inside the model",
+            ),
+            (
+                ModelCheckError::DuplicateFile(ModelPath::new("a/b")),
+                "INVALID_ARGUMENT",
+                "the file 'a/b' is given twice",
+            ),
+            (
+                ModelCheckError::NotPending(ModelPath::new("a")),
+                "INVALID_ARGUMENT",
+                "'a' is not a file waiting to be hashed",
+            ),
+        ] {
+            let api = ApiError::from(e);
+            assert_eq!(
+                (api.code, api.reason, api.message.as_str()),
+                (code, "", message)
+            );
+        }
     }
 
     #[test]

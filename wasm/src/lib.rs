@@ -2,9 +2,9 @@
 //! models in browsers, Node, Deno and Cloudflare's workerd.
 //!
 //! This crate is deliberately thin: every decision is core's (bundle parsing, the key,
-//! certificate and Sigstore verifiers, serializations, manifests and their comparison)
-//! or, for comparing a model given as a file list, the native verifier's rules
-//! restated over paths in [`check`]. The bindings move bytes in and JSON out; the
+//! certificate and Sigstore verifiers, serializations, streaming hashers, manifests and
+//! their comparison, and the check of a model given as a file list, in
+//! [`model_signing_core::model_check`]). The bindings move bytes in and JSON out; the
 //! JavaScript package in `wasm/npm/` wraps them into its documented API
 //! (`ModelSigningError`, `verifyBundle`, `verifyModel`, `createHasher`, workers).
 //!
@@ -13,17 +13,15 @@
 //! `ModelSigningError`s.
 
 pub mod api;
-pub mod check;
 pub mod error;
-pub mod hasher;
 
 use model_signing_core::identifier::ModelPath;
+use model_signing_core::serialization::StreamHasher;
 use model_signing_core::verify::{VerifiedSignature, Verifier};
 use wasm_bindgen::prelude::*;
 
 use crate::api::{JsonCheck, TrustSource};
 use crate::error::ApiError;
-use crate::hasher::StreamHasher;
 
 fn throw(e: ApiError) -> JsError {
     JsError::new(&e.to_json())
@@ -169,22 +167,8 @@ impl FileHasher {
         path: &str,
         size: Option<f64>,
     ) -> Result<FileHasher, JsError> {
-        let v = api::parse_json(serialization_json, "the serialization").map_err(throw)?;
-        let serialization = api::serialization_from_json(&v).map_err(throw)?;
-        let size = match size {
-            None => None,
-            Some(s) if s >= 0.0 && s.fract() == 0.0 && s < 9.007_199_254_740_992e15 => {
-                Some(s as u64)
-            }
-            Some(s) => {
-                return Err(throw(ApiError::new(
-                    "INVALID_ARGUMENT",
-                    format!("a file size must be a non-negative integer, not {s}"),
-                )))
-            }
-        };
         Ok(FileHasher {
-            inner: Some(StreamHasher::new(serialization, ModelPath::new(path), size)),
+            inner: Some(stream_hasher(serialization_json, path, size)?),
         })
     }
 
@@ -208,9 +192,142 @@ impl FileHasher {
                 "this hasher has already finished",
             ))
         })?;
-        let items = h
-            .finish()
-            .map_err(|e| throw(ApiError::new("SIZE_MISMATCH", e.to_string())))?;
-        Ok(api::items_json(&items).to_string())
+        finish_json(h)
+    }
+}
+
+/// A [`StreamHasher`] for a serialization given as JSON and a size given by JavaScript.
+fn stream_hasher(
+    serialization_json: &str,
+    path: &str,
+    size: Option<f64>,
+) -> Result<StreamHasher, JsError> {
+    let v = api::parse_json(serialization_json, "the serialization").map_err(throw)?;
+    let serialization = api::serialization_from_json(&v).map_err(throw)?;
+    let size = match size {
+        None => None,
+        Some(s) if s >= 0.0 && s.fract() == 0.0 && s < 9.007_199_254_740_992e15 => Some(s as u64),
+        Some(s) => {
+            return Err(throw(ApiError::new(
+                "INVALID_ARGUMENT",
+                format!("a file size must be a non-negative integer, not {s}"),
+            )))
+        }
+    };
+    Ok(StreamHasher::new(serialization, ModelPath::new(path), size))
+}
+
+/// The items of a finished file as JSON `[{start, end, algorithm, digest}]`.
+fn finish_json(h: StreamHasher) -> Result<String, JsError> {
+    let items = h
+        .finish()
+        .map_err(|e| throw(ApiError::new("SIZE_MISMATCH", e.to_string())))?;
+    Ok(api::items_json(&items).to_string())
+}
+
+/// Several files hashed side by side: chunks are staged per file, then [`Self::run`]
+/// feeds them all at once through [`StreamHasher::update_lanes`] (SHA-256 blocks of up to
+/// four files in one SIMD pass).
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct HasherGroup {
+    slots: Vec<Option<Slot>>,
+}
+
+struct Slot {
+    hasher: StreamHasher,
+    staged: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl HasherGroup {
+    /// An empty group.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> HasherGroup {
+        HasherGroup::default()
+    }
+
+    /// Starts hashing a file (as [`FileHasher::new`]); returns its slot number.
+    pub fn open(
+        &mut self,
+        serialization_json: &str,
+        path: &str,
+        size: Option<f64>,
+    ) -> Result<u32, JsError> {
+        let slot = Slot {
+            hasher: stream_hasher(serialization_json, path, size)?,
+            staged: Vec::new(),
+        };
+        let free = self.slots.iter().position(Option::is_none);
+        let index = free.unwrap_or(self.slots.len());
+        if free.is_none() {
+            self.slots.push(None);
+        }
+        self.slots[index] = Some(slot);
+        Ok(index as u32)
+    }
+
+    fn slot(&mut self, slot: u32) -> Result<&mut Slot, JsError> {
+        self.slots
+            .get_mut(slot as usize)
+            .and_then(Option::as_mut)
+            .ok_or_else(|| {
+                throw(ApiError::new(
+                    "INVALID_ARGUMENT",
+                    format!("no open file in slot {slot}"),
+                ))
+            })
+    }
+
+    /// Stages the next chunk of the file in `slot` (hashed by the next [`Self::run`]).
+    pub fn stage(&mut self, slot: u32, chunk: Vec<u8>) -> Result<(), JsError> {
+        let s = self.slot(slot)?;
+        if s.staged.is_empty() {
+            s.staged = chunk;
+        } else {
+            s.staged.extend_from_slice(&chunk);
+        }
+        Ok(())
+    }
+
+    /// Hashes every staged chunk.
+    pub fn run(&mut self) {
+        let mut hashers: Vec<&mut StreamHasher> = Vec::new();
+        let mut chunks: Vec<&[u8]> = Vec::new();
+        for s in self.slots.iter_mut().flatten() {
+            if !s.staged.is_empty() {
+                hashers.push(&mut s.hasher);
+                chunks.push(&s.staged);
+            }
+        }
+        StreamHasher::update_lanes(&mut hashers, &chunks);
+        for s in self.slots.iter_mut().flatten() {
+            s.staged = Vec::new();
+        }
+    }
+
+    /// Bytes hashed so far of the file in `slot`.
+    pub fn bytes(&mut self, slot: u32) -> Result<f64, JsError> {
+        Ok(self.slot(slot)?.hasher.bytes() as f64)
+    }
+
+    /// Finishes the file in `slot` (frees the slot) and returns its items as JSON.
+    pub fn finish(&mut self, slot: u32) -> Result<String, JsError> {
+        self.slot(slot)?;
+        let s = self.slots[slot as usize].take().expect("checked above");
+        if !s.staged.is_empty() {
+            return Err(throw(ApiError::new(
+                "INTERNAL",
+                "a file was finished with a chunk still staged",
+            )));
+        }
+        finish_json(s.hasher)
+    }
+
+    /// Drops the file in `slot` without finishing it.
+    pub fn discard(&mut self, slot: u32) {
+        if let Some(s) = self.slots.get_mut(slot as usize) {
+            *s = None;
+        }
     }
 }

@@ -113,7 +113,7 @@ fn b64url_decode(text: &str) -> Option<Vec<u8>> {
         .trim_end_matches('=')
         .replace('-', "+")
         .replace('_', "/");
-    while s.len() % 4 != 0 {
+    while !s.len().is_multiple_of(4) {
         s.push('=');
     }
     b64decode(&s)

@@ -24,8 +24,8 @@ const opt = (name, d) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : d;
 };
-const MIB = opt('mib-per-file', 128);
-const FILES = opt('files', 4);
+const MIB = opt('mib-per-file', 64);
+const FILES = opt('files', 8);
 const REPS = opt('reps', 3);
 const CHROMIUM = !args.includes('--no-chromium') && existsSync('/usr/bin/chromium');
 const CORES = typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;

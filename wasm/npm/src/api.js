@@ -3,7 +3,7 @@
 // how to start a hashing worker, and how many cores there are.
 
 import { ModelSigningError, abortError, asModelSigningError, wasmCall } from './errors.js';
-import { hashJob } from './hashing.js';
+import { HasherGroup, hashJob } from './hashing.js';
 import { normalizeFiles } from './inputs.js';
 import { WorkerPool } from './pool.js';
 
@@ -158,6 +158,16 @@ export function createApi(platform) {
     };
   }
 
+  /**
+   * Files each worker (or the calling thread) hashes at once: for SHA-256, up to the four
+   * lanes of the SIMD function, spread evenly over the workers; one otherwise, and one
+   * when stopping at the first mismatch (side by side, files all finish late).
+   */
+  function filesPerThread(serialization, jobs, threads, stopOnFirstMismatch) {
+    if (serialization.hashAlgorithm !== 'sha256' || stopOnFirstMismatch) return 1;
+    return Math.max(1, Math.min(4, Math.ceil(jobs / Math.max(1, threads))));
+  }
+
   function workerCount(requested, jobs) {
     if (requested === false || requested === 0 || !platform.createWorker || jobs.length === 0) return 0;
     if (jobs.length === 1 && requested === undefined && !platform.workersForOneFile) return 0;
@@ -226,10 +236,13 @@ export function createApi(platform) {
       let pool = null;
       let workersUsed = 0;
       let failure = null;
+      // Files hashed in this thread (no workers, or a source no worker can take) share it.
+      const group = new HasherGroup(b);
       try {
         const nWorkers = stopped ? 0 : workerCount(options.workers, jobs);
         if (nWorkers > 0) {
-          pool = new WorkerPool(() => platform.createWorker(), module, nWorkers);
+          const perWorker = filesPerThread(plan.serialization, jobs.length, nWorkers, stopOnFirstMismatch);
+          pool = new WorkerPool(() => platform.createWorker(), module, nWorkers, perWorker);
           if (await pool.start()) {
             workersUsed = pool.all.filter((w) => w.ready).length;
           } else {
@@ -250,7 +263,7 @@ export function createApi(platform) {
             items = await pool.run(job, { signal: controller.signal, onBytes, transfer });
           }
           if (items === undefined) {
-            items = await hashJob(b.FileHasher, job, {
+            items = await hashJob(group, job, {
               signal: controller.signal,
               onBytes,
               fetchImpl: platform.fetch,
@@ -266,8 +279,10 @@ export function createApi(platform) {
           }
         };
         let next = 0;
-        const lanes = pool ? pool.size : Math.max(1, Math.min(jobs.length, options.concurrency || 1));
-        const lane = async () => {
+        const streams = pool
+          ? pool.size * pool.perWorker
+          : Math.max(1, Math.min(jobs.length, options.concurrency || filesPerThread(plan.serialization, jobs.length, 1, stopOnFirstMismatch)));
+        const stream = async () => {
           while (!stopped && !failure && next < jobs.length) {
             const job = jobs[next++];
             try {
@@ -281,10 +296,11 @@ export function createApi(platform) {
             }
           }
         };
-        await Promise.all(Array.from({ length: lanes }, lane));
+        await Promise.all(Array.from({ length: streams }, stream));
       } finally {
         if (signal) signal.removeEventListener('abort', onUserAbort);
         if (pool) pool.terminate();
+        group.free();
       }
       if (signal && signal.aborted) throw abortError(signal);
       if (failure) throw failure;

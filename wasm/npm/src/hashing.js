@@ -25,6 +25,8 @@ export async function openSource(source, path, signal, fetchImpl, openers = {}) 
   if (Object.prototype.hasOwnProperty.call(openers, source.kind)) return openers[source.kind](source, path, signal);
   switch (source.kind) {
     case 'blob':
+      // stream() rather than slice().arrayBuffer(): in Chromium a worker reads a Blob at
+      // 650-800 MB/s through its stream and at 330 MB/s in 4 MiB slices.
       return { stream: source.blob.stream(), size: source.blob.size };
     case 'bytes': {
       // In GATHER-sized views, so that wasm memory never holds a copy of the whole buffer.
@@ -87,16 +89,112 @@ function asBytes(chunk, path) {
   throw new ModelSigningError('INVALID_ARGUMENT', `the stream of '${path}' yielded a ${typeof chunk}, not bytes`, { path });
 }
 
+/** Waits this long for the other files of a group before hashing what is there. */
+const GROUP_WAIT_MS = 1;
+
 /**
- * Hashes one file: `job` = {serialization, path, size?, source}. Returns the items
+ * Files hashed side by side in one wasm `HasherGroup`: each `update` stages a chunk and
+ * resolves once the group has hashed it. The group runs when every open file has a chunk
+ * staged (or GROUP_WAIT_MS after the first one was), so that SHA-256 takes one block of up
+ * to four files at a time through the 4-lane SIMD function (about 1.4x the bytes per second
+ * of one stream); other algorithms hash the staged chunks one after the other.
+ */
+export class HasherGroup {
+  constructor(bindings) {
+    this.group = new bindings.HasherGroup();
+    this.lanes = new Set();
+    this.timer = null;
+  }
+
+  /** A sink (`update`, `bytes`, `finish`, `free`) for one file. */
+  open(serializationJson, path, size) {
+    const slot = wasmCall(() => this.group.open(serializationJson, path, size));
+    const lane = { slot, waiting: null };
+    this.lanes.add(lane);
+    const close = () => {
+      if (!this.lanes.delete(lane)) return false;
+      if (lane.waiting) lane.waiting.resolve();
+      lane.waiting = null;
+      this.schedule();
+      return true;
+    };
+    return {
+      update: (chunk) =>
+        new Promise((resolve, reject) => {
+          this.group.stage(slot, chunk);
+          lane.waiting = { resolve, reject };
+          this.schedule();
+        }),
+      bytes: () => this.group.bytes(slot),
+      finish: () => {
+        close();
+        return wasmCall(() => this.group.finish(slot));
+      },
+      free: () => {
+        if (close()) this.group.discard(slot);
+      },
+    };
+  }
+
+  schedule() {
+    let staged = 0;
+    for (const lane of this.lanes) if (lane.waiting) staged += 1;
+    if (staged === 0) return;
+    if (staged === this.lanes.size) this.run();
+    else if (this.timer === null) this.timer = setTimeout(() => this.run(), GROUP_WAIT_MS);
+  }
+
+  run() {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const ready = [...this.lanes].filter((lane) => lane.waiting);
+    let error = null;
+    try {
+      wasmCall(() => this.group.run());
+    } catch (e) {
+      error = e;
+    }
+    for (const lane of ready) {
+      const { resolve, reject } = lane.waiting;
+      lane.waiting = null;
+      if (error) reject(error);
+      else resolve();
+    }
+  }
+
+  /** Frees the wasm group (every file must be finished or freed). */
+  free() {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.group.free();
+  }
+}
+
+/** The sink of one file hashed alone, by a wasm `FileHasher`. */
+export function singleHasher(bindings) {
+  return {
+    open(serializationJson, path, size) {
+      const h = wasmCall(() => new bindings.FileHasher(serializationJson, path, size));
+      return {
+        update: (chunk) => h.update(chunk),
+        bytes: () => h.bytes(),
+        finish: () => wasmCall(() => h.finish()),
+        free: () => h.free(),
+      };
+    },
+  };
+}
+
+/**
+ * Hashes one file: `job` = {serialization, path, size?, source}, into a sink opened
+ * from `hashers` (a HasherGroup or singleHasher). Returns the items
  * (`[{start, end, algorithm, digest}]`). `onBytes(n)` is called as bytes are hashed.
  */
-export async function hashJob(FileHasher, job, { signal, onBytes, fetchImpl = globalThis.fetch, openers } = {}) {
+export async function hashJob(hashers, job, { signal, onBytes, fetchImpl = globalThis.fetch, openers } = {}) {
   const { path } = job;
   if (signal && signal.aborted) throw abortError(signal);
   const { stream, size } = await openSource(job.source, path, signal, fetchImpl, openers);
   const announced = size !== undefined ? size : job.size;
-  const hasher = wasmCall(() => new FileHasher(JSON.stringify(job.serialization), path, announced));
+  const hasher = hashers.open(JSON.stringify(job.serialization), path, announced);
   const reader = stream.getReader();
   // A read can wait on the network for ever; an abort must not.
   let onAbort = () => {};
@@ -110,9 +208,9 @@ export async function hashJob(FileHasher, job, { signal, onBytes, fetchImpl = gl
   if (signal) signal.addEventListener('abort', onAbort, { once: true });
   let gather = null;
   let fill = 0;
-  const flush = () => {
+  const flush = async () => {
     if (fill > 0) {
-      hasher.update(gather.subarray(0, fill));
+      await hasher.update(gather.subarray(0, fill));
       fill = 0;
     }
   };
@@ -129,19 +227,19 @@ export async function hashJob(FileHasher, job, { signal, onBytes, fetchImpl = gl
       if (r.done) break;
       const chunk = asBytes(r.value, path);
       if (chunk.length >= GATHER / 4) {
-        flush();
-        hasher.update(chunk);
+        await flush();
+        await hasher.update(chunk);
       } else {
         if (gather === null) gather = new Uint8Array(GATHER);
-        if (fill + chunk.length > GATHER) flush();
+        if (fill + chunk.length > GATHER) await flush();
         gather.set(chunk, fill);
         fill += chunk.length;
       }
       if (onBytes) onBytes(chunk.length);
     }
-    flush();
+    await flush();
     try {
-      return JSON.parse(wasmCall(() => hasher.finish()));
+      return JSON.parse(hasher.finish());
     } catch (e) {
       throw new ModelSigningError(e.code || 'READ_FAILED', e.message, { path, reason: e.reason, cause: e });
     }
@@ -162,13 +260,16 @@ export async function hashJob(FileHasher, job, { signal, onBytes, fetchImpl = gl
  * Messages in: {type:'init', module} | {type:'hash', id, job} | {type:'cancel', id}.
  * Messages out: {type:'ready'} | {type:'fatal', error} | {type:'progress', id, bytes} |
  * {type:'done', id, items} | {type:'error', id, error}.
+ * Several files may be hashed at once: they share one HasherGroup.
  */
 export function serveWorker(bindings, post, openers = {}) {
   const running = new Map();
+  let group = null;
   return async (m) => {
     if (m.type === 'init') {
       try {
         bindings.initSync({ module: m.module });
+        group = new HasherGroup(bindings);
         post({ type: 'ready' });
       } catch (e) {
         post({ type: 'fatal', error: asModelSigningError(e, 'WORKER_FAILED').toJSON() });
@@ -196,7 +297,7 @@ export function serveWorker(bindings, post, openers = {}) {
         else if (timer === null) timer = setTimeout(flush, 50);
       };
       try {
-        const items = await hashJob(bindings.FileHasher, m.job, { signal: controller.signal, onBytes, openers });
+        const items = await hashJob(group, m.job, { signal: controller.signal, onBytes, openers });
         if (timer !== null) clearTimeout(timer);
         flush();
         post({ type: 'done', id: m.id, items });

@@ -1,5 +1,6 @@
 // A pool of hashing workers (Web Workers or worker_threads), each with its own instance
-// of the wasm module, fed one file at a time.
+// of the wasm module, fed up to `perWorker` files at a time (hashed side by side in the
+// worker's HasherGroup), the least loaded worker first.
 
 import { ModelSigningError, abortError } from './errors.js';
 
@@ -11,12 +12,13 @@ export class WorkerPool {
    * @param {() => object|null} createWorker
    * @param {WebAssembly.Module} module
    * @param {number} size
+   * @param {number} perWorker
    */
-  constructor(createWorker, module, size) {
+  constructor(createWorker, module, size, perWorker = 1) {
     this.createWorker = createWorker;
     this.module = module;
     this.size = size;
-    this.idle = [];
+    this.perWorker = Math.max(1, perWorker);
     this.all = [];
     this.waiting = [];
     this.jobs = new Map();
@@ -55,8 +57,9 @@ export class WorkerPool {
   onMessage(w, m, resolveStart) {
     if (m.type === 'ready') {
       w.ready = true;
+      w.load = 0;
       resolveStart(true);
-      this.release(w);
+      this.serveWaiters();
       return;
     }
     if (m.type === 'fatal') {
@@ -101,16 +104,36 @@ export class WorkerPool {
     }
   }
 
+  /** The live worker with the fewest files, if it can take one more. */
+  pick() {
+    let best = null;
+    for (const w of this.all) {
+      if (w.ready && !w.dead && w.load < this.perWorker && (best === null || w.load < best.load)) best = w;
+    }
+    return best;
+  }
+
+  serveWaiters() {
+    if (this.closed) return;
+    while (this.waiting.length > 0) {
+      const w = this.pick();
+      if (!w) return;
+      w.load += 1;
+      this.waiting.shift()(w);
+    }
+  }
+
   release(w) {
-    if (w.dead || this.closed) return;
-    const waiter = this.waiting.shift();
-    if (waiter) waiter(w);
-    else this.idle.push(w);
+    if (w.load > 0) w.load -= 1;
+    this.serveWaiters();
   }
 
   acquire() {
-    const w = this.idle.shift();
-    if (w) return Promise.resolve(w);
+    const w = this.pick();
+    if (w) {
+      w.load += 1;
+      return Promise.resolve(w);
+    }
     if (this.closed || this.all.every((x) => x.dead)) return Promise.resolve(null);
     return new Promise((resolve) => this.waiting.push(resolve));
   }

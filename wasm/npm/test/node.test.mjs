@@ -141,6 +141,28 @@ describe('node: workers', () => {
     assert.equal(single.workers, 0);
     assert.equal(single.files.find((f) => f.path === 'w1.bin').status, 'missing');
   });
+
+  test('one worker hashes four SHA-256 files side by side (SIMD lanes), changed bytes included', async () => {
+    const s = fixtures.scenarios.find((x) => x.name === 'large');
+    const dir = join(fixtures.root, 'large-lanes');
+    cpSync(join(fixtures.root, 'large'), dir, { recursive: true });
+    const bundle = readFileSync(join(dir, 'model.sig'));
+    const common = { bundle, policy: s.policy, modelName: 'large', signaturePath: 'model.sig' };
+    const one = await api.verifyModel({ ...common, files: await api.filesFromDirectory(dir), workers: 1 });
+    assert.ok(one.verified, one.error);
+    assert.equal(one.workers, 1);
+    // The last byte of the third-largest file: its lane ends early, the others go on.
+    const w3 = join(dir, 'sub/w3.bin');
+    const b = readFileSync(w3);
+    b[b.length - 1] ^= 0x80;
+    writeFileSync(w3, b);
+    for (const workers of [1, 0]) {
+      const r = await api.verifyModel({ ...common, files: await api.filesFromDirectory(dir), workers });
+      assert.ok(!r.verified && r.complete, `workers ${workers}`);
+      const status = Object.fromEntries(r.files.map((f) => [f.path, f.status]));
+      assert.deepEqual(status, { 'model.sig': 'ignored', 'sub/w3.bin': 'changed', 'w1.bin': 'verified', 'w2.bin': 'verified', 'w4.bin': 'verified' });
+    }
+  });
 });
 
 describe('node: stopping at the first mismatch', () => {

@@ -216,11 +216,15 @@ export interface VerifyModelOptions {
   signaturePath?: string;
   /** The model's name in messages (default: the picked directory, the file's name, or "model"). */
   modelName?: string;
-  /** Stop at the first difference; the report is then incomplete. */
+  /**
+   * Stop at the first difference; the report is then incomplete. Each worker then hashes
+   * one file at a time (largest first), so that a changed file is found before the others
+   * are read, instead of up to four SHA-256 files side by side.
+   */
   stopOnFirstMismatch?: boolean;
   /** Hashing workers: a number, or false/0 for none (default: one per core where workers exist). */
   workers?: number | false;
-  /** Files hashed at once without workers (default 1). */
+  /** Files hashed at once without workers (default: up to 4 for SHA-256, else 1). */
   concurrency?: number;
   /** Base URL for `{path, url}` entries with relative URLs. */
   baseUrl?: string | URL;

@@ -1,6 +1,7 @@
 //! Comparing a model given as a list of files with a verified signature, with the
-//! native verifier's rules (`host/src/verifying.rs`), so that a browser and the CLI
-//! reach the same verdict and name the same files:
+//! native verifier's rules (`host/src/verifying.rs`), so that a caller that only has
+//! paths and bytes (the wasm package in a browser) and the CLI reach the same verdict and
+//! name the same files:
 //!
 //! * ignored: the signature's recorded `ignore_paths` (relative ones), the caller's
 //!   ignore paths, the top-level git names unless switched off, and the signature file
@@ -9,22 +10,48 @@
 //!   reported as unsigned but do not fail verification.
 //! * a single-file model has the identifier `.`, and a signature naming the file
 //!   instead (as other OpenSSF Model Signing implementations write it) is accepted.
-//! * the verdict and the message are core's [`ManifestDiff`] of the signed and the
+//! * the verdict and the message are the [`ManifestDiff`] of the signed and the
 //!   actual manifest, so the text is the CLI's.
 //!
-//! Hashing happens elsewhere (in JavaScript workers, with [`crate::hasher`]); this
-//! module plans which files to hash and turns the results into a per-file report.
+//! Hashing happens elsewhere (wherever the caller reads the files, e.g. with
+//! [`StreamHasher`](crate::serialization::StreamHasher) in workers); this module plans
+//! which files to hash and turns the results into a per-file report.
 
-use std::collections::{BTreeMap, BTreeSet};
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 
-use model_signing_core::hashing::Digest;
-use model_signing_core::identifier::{IgnoreList, ModelPath, ResourceKey, GIT_PATHS};
-use model_signing_core::manifest::{Manifest, ManifestDiff};
-use model_signing_core::statement::SignedManifest;
-use model_signing_core::verify::VerifyError;
-use model_signing_core::Serialization;
+use crate::hashing::Digest;
+use crate::identifier::{IgnoreList, ModelPath, ResourceKey, GIT_PATHS};
+use crate::manifest::{Manifest, ManifestDiff};
+use crate::serialization::Serialization;
+use crate::statement::SignedManifest;
+use crate::verify::VerifyError;
 
-use crate::error::ApiError;
+/// Why a model cannot be checked, or a hashing result cannot be recorded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModelCheckError {
+    /// The signature records a serialization this crate does not know (the reason is
+    /// the statement parser's).
+    #[error("the signature uses an unsupported hashing configuration: {0}")]
+    UnsupportedSerialization(String),
+    /// The signature lists no item: it would "verify" any model.
+    #[error("the signature covers no files, so it cannot vouch for this model")]
+    EmptySignature,
+    /// A single-file model was given as some other number of files (the count).
+    #[error("a single-file model is one file, {0} were given")]
+    SingleFileCount(usize),
+    /// An input path is empty, the root, or leaves the model (`../a`).
+    #[error("'{0}' is not a path inside the model")]
+    PathOutsideModel(String),
+    /// Two inputs have the same identifier.
+    #[error("the file '{0}' is given twice")]
+    DuplicateFile(ModelPath),
+    /// A hashing result for a file that is unknown, needs no hashing, or was recorded
+    /// already.
+    #[error("'{0}' is not a file waiting to be hashed")]
+    NotPending(ModelPath),
+}
 
 /// How to compare; the defaults are the CLI's.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -198,27 +225,17 @@ impl ModelCheck {
         signed: &SignedManifest,
         files: &[InputFile],
         options: CheckOptions,
-    ) -> Result<Self, ApiError> {
-        let serialization = signed.serialization.serialization.clone().map_err(|e| {
-            ApiError::new(
-                "UNSUPPORTED_SERIALIZATION",
-                format!("the signature uses an unsupported hashing configuration: {e}"),
-            )
-        })?;
+    ) -> Result<Self, ModelCheckError> {
+        let serialization = signed
+            .serialization
+            .serialization
+            .clone()
+            .map_err(ModelCheckError::UnsupportedSerialization)?;
         if signed.manifest.is_empty() {
-            return Err(ApiError::new(
-                "EMPTY_SIGNATURE",
-                "the signature covers no files, so it cannot vouch for this model",
-            ));
+            return Err(ModelCheckError::EmptySignature);
         }
         if options.single_file && files.len() != 1 {
-            return Err(ApiError::new(
-                "INVALID_ARGUMENT",
-                format!(
-                    "a single-file model is one file, {} were given",
-                    files.len()
-                ),
-            ));
+            return Err(ModelCheckError::SingleFileCount(files.len()));
         }
 
         let mut ignore = IgnoreList::new();
@@ -253,12 +270,7 @@ impl ModelCheck {
             } else {
                 match relative(&f.path) {
                     Some(p) if !p.is_root() => p,
-                    _ => {
-                        return Err(ApiError::new(
-                            "INVALID_ARGUMENT",
-                            format!("'{}' is not a path inside the model", f.path),
-                        ))
-                    }
+                    _ => return Err(ModelCheckError::PathOutsideModel(f.path.clone())),
                 }
             };
             let signed = signed_paths.contains(&path);
@@ -288,10 +300,7 @@ impl ModelCheck {
                 size: f.size,
             };
             if entries.insert(path.clone(), entry).is_some() {
-                return Err(ApiError::new(
-                    "INVALID_ARGUMENT",
-                    format!("the file '{path}' is given twice"),
-                ));
+                return Err(ModelCheckError::DuplicateFile(path));
             }
         }
         for path in signed_paths {
@@ -344,22 +353,19 @@ impl ModelCheck {
         self.entries.get(path).map(|e| e.status)
     }
 
-    /// Records the items a file hashed to (from [`crate::hasher::StreamHasher`]) and
-    /// returns its verdict.
+    /// Records the items a file hashed to (from
+    /// [`StreamHasher`](crate::serialization::StreamHasher)) and returns its verdict.
     pub fn record(
         &mut self,
         path: &ModelPath,
         items: Vec<(ResourceKey, Digest)>,
-    ) -> Result<FileStatus, ApiError> {
+    ) -> Result<FileStatus, ModelCheckError> {
         let entry = self
             .entries
             .get(path)
             .filter(|e| e.status == FileStatus::Pending);
         if entry.is_none() {
-            return Err(ApiError::new(
-                "INVALID_ARGUMENT",
-                format!("'{path}' is not a file waiting to be hashed"),
-            ));
+            return Err(ModelCheckError::NotPending(path.clone()));
         }
         let signed: BTreeMap<&ResourceKey, &Digest> = self
             .expected
@@ -389,7 +395,7 @@ impl ModelCheck {
     /// The keys a file given but not hashed would add to the actual manifest.
     fn unhashed_keys(&self, path: &ModelPath, size: Option<u64>) -> Vec<ResourceKey> {
         match self.serialization {
-            Serialization::Files { .. } => vec![ResourceKey::File(path.clone())],
+            Serialization::Files { .. } => alloc::vec![ResourceKey::File(path.clone())],
             Serialization::Shards { .. } => self
                 .serialization
                 .ranges(size.unwrap_or_default())
@@ -490,11 +496,13 @@ impl ModelCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use model_signing_core::statement::{build_statement, parse_statement};
-    use model_signing_core::HashAlgorithm;
+    use crate::hashing::HashAlgorithm;
+    use crate::serialization::StreamHasher;
+    use crate::statement::{build_statement, parse_statement};
+    use alloc::vec;
 
     fn hash(ser: Serialization, path: &str, data: &[u8]) -> Vec<(ResourceKey, Digest)> {
-        let mut h = crate::hasher::StreamHasher::new(ser, ModelPath::new(path), None);
+        let mut h = StreamHasher::new(ser, ModelPath::new(path), None);
         h.update(data);
         h.finish().unwrap()
     }
@@ -703,20 +711,45 @@ mod tests {
             vec![input("", 1)],
         ] {
             let e = ModelCheck::new(&s, &bad, options()).unwrap_err();
-            assert_eq!(e.code, "INVALID_ARGUMENT", "{bad:?}");
+            assert!(
+                matches!(
+                    e,
+                    ModelCheckError::DuplicateFile(_) | ModelCheckError::PathOutsideModel(_)
+                ),
+                "{bad:?}: {e:?}"
+            );
         }
+        assert_eq!(
+            ModelCheck::new(&s, &[input("../a", 1)], options())
+                .unwrap_err()
+                .to_string(),
+            "'../a' is not a path inside the model"
+        );
+        assert_eq!(
+            ModelCheck::new(&s, &[input("a", 1), input("./a", 1)], options()).unwrap_err(),
+            ModelCheckError::DuplicateFile(ModelPath::new("a"))
+        );
+        let single = CheckOptions {
+            single_file: true,
+            ..options()
+        };
+        assert_eq!(
+            ModelCheck::new(&s, &[input("a", 1), input("b", 1)], single).unwrap_err(),
+            ModelCheckError::SingleFileCount(2)
+        );
         let mut check = ModelCheck::new(&s, &[input("a", 1)], options()).unwrap();
         check
             .record(&ModelPath::new("a"), hash(SHA, "a", b"1"))
             .unwrap();
-        assert!(
-            check.record(&ModelPath::new("a"), Vec::new()).is_err(),
+        assert_eq!(
+            check.record(&ModelPath::new("a"), Vec::new()),
+            Err(ModelCheckError::NotPending(ModelPath::new("a"))),
             "recorded twice"
         );
         let empty = signed(SHA, &[], &[]);
         assert_eq!(
-            ModelCheck::new(&empty, &[], options()).unwrap_err().code,
-            "EMPTY_SIGNATURE"
+            ModelCheck::new(&empty, &[], options()).unwrap_err(),
+            ModelCheckError::EmptySignature
         );
     }
 }
