@@ -193,7 +193,10 @@ pub struct Report {
     pub error: Option<String>,
 }
 
-fn single_file_compat(signed: &Manifest, name: &str) -> Manifest {
+/// A signed manifest of a single-file model with the file's resource named `.`, as the
+/// reference writes it, when it names the file `name` instead (as OpenSSF Model Signing
+/// does): both are accepted. Any other manifest is returned as it is.
+pub fn single_file_compat(signed: &Manifest, name: &str) -> Manifest {
     if signed.iter().any(|(k, _)| k.path().as_str() != name) {
         return signed.clone();
     }

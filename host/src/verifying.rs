@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use model_signing_core::bundle::Bundle;
 use model_signing_core::certificate::fingerprint_sha256;
 use model_signing_core::verify::{check_manifest, verify_bundle, SignerIdentity, Verifier};
-use model_signing_core::{Manifest, ModelPath, ResourceKey, Serialization};
+use model_signing_core::{Manifest, ModelPath, Serialization};
 
 use crate::hashing;
 use crate::keyfile::{load_certificates, load_public_key};
@@ -229,23 +229,10 @@ fn single_file_compat(model: &Path, signed: &Manifest) -> Manifest {
     let Some(name) = model.file_name().and_then(|n| n.to_str()) else {
         return signed.clone();
     };
-    if !model.is_file() || signed.iter().any(|(k, _)| k.path().as_str() != name) {
+    if !model.is_file() {
         return signed.clone();
     }
-    signed
-        .iter()
-        .map(|(k, d)| {
-            let key = match k {
-                ResourceKey::File(_) => ResourceKey::File(ModelPath::root()),
-                ResourceKey::Shard { start, end, .. } => ResourceKey::Shard {
-                    path: ModelPath::root(),
-                    start: *start,
-                    end: *end,
-                },
-            };
-            (key, d.clone())
-        })
-        .collect()
+    model_signing_core::model_check::single_file_compat(signed, name)
 }
 
 fn check_expected(expected: &ExpectedSerialization, signed: &Serialization) -> Result<(), Error> {
