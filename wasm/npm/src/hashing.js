@@ -96,7 +96,7 @@ const GROUP_WAIT_MS = 1;
  * Files hashed side by side in one wasm `HasherGroup`: each `update` stages a chunk and
  * resolves once the group has hashed it. The group runs when every open file has a chunk
  * staged (or GROUP_WAIT_MS after the first one was), so that SHA-256 takes one block of up
- * to four files at a time through the 4-lane SIMD function (about 1.4x the bytes per second
+ * to four files at a time through the 4-lane SIMD function (1.2-1.4x the bytes per second
  * of one stream); other algorithms hash the staged chunks one after the other.
  */
 export class HasherGroup {
