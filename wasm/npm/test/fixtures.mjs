@@ -9,6 +9,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServer } from './server.mjs';
 
 export const PKG = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const REPO = resolve(PKG, '../..');
@@ -242,4 +243,27 @@ export function compareWithNative(scenario, result) {
     problems.push(`message differs:\n  wasm:   ${result.error}\n  native: ${n.message}`);
   }
   return problems;
+}
+
+/**
+ * Builds the fixture models and serves them (and the package) on 127.0.0.1, for a test
+ * file's before() hook. `close()`, for its after() hook, stops the server and removes them.
+ */
+export async function serveFixtures() {
+  const fixtures = buildFixtures();
+  let server;
+  try {
+    server = await startServer({ pkgRoot: PKG, fixtureRoot: fixtures.root });
+  } catch (e) {
+    fixtures.cleanup();
+    throw e;
+  }
+  return {
+    fixtures,
+    server,
+    close: async () => {
+      await server.close();
+      fixtures.cleanup();
+    },
+  };
 }

@@ -8,21 +8,20 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as api from 'model-signing-wasm';
-import { PKG, buildFixtures, compareWithNative } from './fixtures.mjs';
+import { PKG, compareWithNative, serveFixtures } from './fixtures.mjs';
 import { runAll } from './scenarios.js';
-import { startServer } from './server.mjs';
 
 let fixtures;
 let server;
+let served;
 
 before(async () => {
-  fixtures = buildFixtures();
-  server = await startServer({ pkgRoot: PKG, fixtureRoot: fixtures.root });
+  served = await serveFixtures();
+  ({ fixtures, server } = served);
 });
 
 after(async () => {
-  if (server) await server.close();
-  if (fixtures) fixtures.cleanup();
+  if (served) await served.close();
 });
 
 describe('node: scenarios over HTTP (workers) equal the native CLI', () => {

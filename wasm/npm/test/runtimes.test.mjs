@@ -10,8 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PKG, REPO, buildFixtures, compareWithNative } from './fixtures.mjs';
-import { startServer } from './server.mjs';
+import { PKG, REPO, compareWithNative, serveFixtures } from './fixtures.mjs';
 
 const BIN = join(REPO, 'node_modules/.bin');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -29,15 +28,15 @@ const CHROMIUM_ARGS = [
 
 let fixtures;
 let server;
+let served;
 
 before(async () => {
-  fixtures = buildFixtures();
-  server = await startServer({ pkgRoot: PKG, fixtureRoot: fixtures.root });
+  served = await serveFixtures();
+  ({ fixtures, server } = served);
 });
 
 after(async () => {
-  if (server) await server.close();
-  if (fixtures) fixtures.cleanup();
+  if (served) await served.close();
 });
 
 function assertResults(results, runtime) {
