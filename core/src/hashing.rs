@@ -9,7 +9,7 @@ use blake2::{Blake2b512, Digest as _};
 
 mod sha256;
 
-pub use sha256::{update_lanes as update_sha256_lanes, Sha256, LANES as SHA256_LANES};
+pub use sha256::{update_lanes as update_sha256_lanes, Sha256};
 
 /// A hash algorithm for file and shard contents.
 ///

@@ -23,9 +23,6 @@ const H0: [u32; 8] = [
     0x5be0_cd19,
 ];
 
-/// Lanes of the SIMD compression function.
-pub const LANES: usize = 4;
-
 /// A streaming SHA-256 hasher.
 #[derive(Clone, Debug)]
 pub struct Sha256 {
@@ -148,7 +145,10 @@ mod simd {
 
     use core::arch::wasm32::*;
 
-    use super::{Sha256, LANES};
+    use super::Sha256;
+
+    /// Lanes of the compression function: 32-bit words in a 128-bit register.
+    const LANES: usize = 4;
 
     /// Round constants (FIPS 180-4, 4.2.2).
     const K: [u32; 64] = [
