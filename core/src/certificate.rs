@@ -52,10 +52,6 @@ use core::time::Duration;
 
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode, Header, Reader, SliceReader};
-use rsa::pkcs1::RsaPssParams;
-use rsa::pss::Pss;
-use rsa::{BigUint, Pkcs1v15Sign, RsaPublicKey};
-use sha2::{Sha256, Sha384, Sha512};
 use x509_cert::certificate::Version;
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier,
@@ -63,7 +59,9 @@ use x509_cert::ext::pkix::{
 use x509_cert::name::Name;
 use x509_cert::Certificate;
 
-use crate::keys::{Curve, KeyError, PublicKey, SignatureHash};
+use crate::keys::verifying::MAX_RSA_BITS;
+use crate::keys::{AlgorithmError, CryptoError, KeyError, PublicKey, Scheme, VerifyingKey};
+use crate::oids;
 
 /// The longest accepted path, leaf and trust anchor included. Real code-signing chains
 /// have three or four certificates; the bound stops loops and absurd chains.
@@ -73,36 +71,6 @@ pub const MAX_PATH_LEN: usize = 10;
 /// input: many same-named certificates signed by one key would otherwise make the
 /// backtracking search exponential.
 const MAX_SEARCH_STEPS: usize = 1000;
-
-/// RSA moduli larger than this are refused (the `rsa` crate's default, 4096, would
-/// reject real 8192-bit roots; this still bounds the work an untrusted key can cause).
-const MAX_RSA_BITS: usize = 16384;
-
-const OID_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
-const OID_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
-const OID_EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
-const OID_SUBJECT_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
-const OID_AUTHORITY_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
-const OID_SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.17");
-const OID_NAME_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.30");
-const OID_CERTIFICATE_POLICIES: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.32");
-const OID_POLICY_MAPPINGS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.33");
-const OID_POLICY_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.36");
-const OID_INHIBIT_ANY_POLICY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.54");
-const OID_CODE_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.3");
-
-const OID_ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
-const OID_ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
-const OID_ECDSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
-const OID_RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
-const OID_RSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
-const OID_RSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
-const OID_RSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
-const OID_MGF1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.8");
-const OID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
-const OID_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
-const OID_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
 
 /// Why a certificate, a PEM file of certificates, or a certificate chain was rejected.
 ///
@@ -158,7 +126,7 @@ pub enum CertificateError {
         reason: der::Error,
     },
     /// A certificate lists the same extension twice (RFC 5280 forbids it).
-    #[error("certificate '{subject}' has the extension {} more than once, which is invalid", oid_text(.oid))]
+    #[error("certificate '{subject}' has the extension {} more than once, which is invalid", oids::describe(.oid))]
     DuplicateExtension {
         /// The certificate.
         subject: String,
@@ -166,7 +134,7 @@ pub enum CertificateError {
         oid: ObjectIdentifier,
     },
     /// An extension this module relies on cannot be decoded.
-    #[error("certificate '{subject}' has a malformed {} extension ({reason})", oid_text(.oid))]
+    #[error("certificate '{subject}' has a malformed {} extension ({reason})", oids::describe(.oid))]
     InvalidExtension {
         /// The certificate.
         subject: String,
@@ -176,7 +144,7 @@ pub enum CertificateError {
         reason: der::Error,
     },
     /// A critical extension that is not understood.
-    #[error("certificate '{subject}' has the critical extension {}, which is not supported; certificates with unknown critical extensions must be rejected", oid_text(.oid))]
+    #[error("certificate '{subject}' has the critical extension {}, which is not supported; certificates with unknown critical extensions must be rejected", oids::describe(.oid))]
     UnknownCriticalExtension {
         /// The certificate.
         subject: String,
@@ -254,7 +222,7 @@ pub enum CertificateError {
         subject: String,
     },
     /// The certificate is signed with an algorithm this verifier does not support.
-    #[error("certificate '{subject}' is signed with {}, which is not supported (supported: ECDSA, RSA PKCS #1 v1.5 and RSASSA-PSS with SHA-256, SHA-384 or SHA-512)", oid_text(.oid))]
+    #[error("certificate '{subject}' is signed with {}, which is not supported (supported: ECDSA, RSA PKCS #1 v1.5 and RSASSA-PSS with SHA-256, SHA-384 or SHA-512)", oids::describe(.oid))]
     UnsupportedSignatureAlgorithm {
         /// The certificate.
         subject: String,
@@ -278,7 +246,7 @@ pub enum CertificateError {
         detail: &'static str,
     },
     /// The issuer's key type does not fit the child's signature algorithm.
-    #[error("certificate '{subject}' is signed with {}, but the key of its issuer '{issuer}' is of another type", oid_text(.algorithm))]
+    #[error("certificate '{subject}' is signed with {}, but the key of its issuer '{issuer}' is of another type", oids::describe(.algorithm))]
     IssuerKeyMismatch {
         /// The signed certificate.
         subject: String,
@@ -609,19 +577,21 @@ impl Extensions {
                 reason,
             };
             match oid {
-                OID_BASIC_CONSTRAINTS => {
+                oids::BASIC_CONSTRAINTS => {
                     out.basic_constraints =
                         Some(BasicConstraints::from_der(value).map_err(invalid)?);
                 }
-                OID_KEY_USAGE => out.key_usage = Some(KeyUsage::from_der(value).map_err(invalid)?),
-                OID_EXT_KEY_USAGE => {
+                oids::KEY_USAGE => {
+                    out.key_usage = Some(KeyUsage::from_der(value).map_err(invalid)?)
+                }
+                oids::EXT_KEY_USAGE => {
                     out.ext_key_usage = Some(ExtendedKeyUsage::from_der(value).map_err(invalid)?);
                 }
-                OID_SUBJECT_KEY_ID => {
+                oids::SUBJECT_KEY_ID => {
                     let id = SubjectKeyIdentifier::from_der(value).map_err(invalid)?;
                     out.subject_key_id = Some(id.0.as_bytes().to_vec());
                 }
-                OID_AUTHORITY_KEY_ID => {
+                oids::AUTHORITY_KEY_ID => {
                     let id = AuthorityKeyIdentifier::from_der(value).map_err(invalid)?;
                     out.authority_key_id = id.key_identifier.map(|k| k.as_bytes().to_vec());
                 }
@@ -629,15 +599,15 @@ impl Extensions {
             }
             if ext.critical {
                 match oid {
-                    OID_BASIC_CONSTRAINTS
-                    | OID_KEY_USAGE
-                    | OID_EXT_KEY_USAGE
-                    | OID_SUBJECT_ALT_NAME
-                    | OID_CERTIFICATE_POLICIES
-                    | OID_POLICY_MAPPINGS
-                    | OID_POLICY_CONSTRAINTS
-                    | OID_INHIBIT_ANY_POLICY => {}
-                    OID_NAME_CONSTRAINTS => {
+                    oids::BASIC_CONSTRAINTS
+                    | oids::KEY_USAGE
+                    | oids::EXT_KEY_USAGE
+                    | oids::SUBJECT_ALT_NAME
+                    | oids::CERTIFICATE_POLICIES
+                    | oids::POLICY_MAPPINGS
+                    | oids::POLICY_CONSTRAINTS
+                    | oids::INHIBIT_ANY_POLICY => {}
+                    oids::NAME_CONSTRAINTS => {
                         return Err(CertificateError::NameConstraintsUnsupported {
                             subject: subject.into(),
                         })
@@ -703,7 +673,7 @@ fn leaf_usage(leaf: &Parsed<'_>, extensions: &Extensions) -> Result<Vec<String>,
     }
     if !can_sign {
         match &extensions.ext_key_usage {
-            Some(usage) => can_sign = usage.0.contains(&OID_CODE_SIGNING),
+            Some(usage) => can_sign = usage.0.contains(&oids::KP_CODE_SIGNING),
             None => warnings.push("Certificate does not specify 'ExtendedKeyUsage'.".to_string()),
         }
     }
@@ -933,169 +903,65 @@ impl<'c, 'a> Search<'c, 'a> {
     }
 }
 
-/// How a certificate is signed.
-enum SignatureScheme {
-    Ecdsa(SignatureHash),
-    RsaPkcs1(SignatureHash),
-    RsaPss {
-        hash: SignatureHash,
-        salt_len: usize,
-    },
-}
-
-fn signature_scheme(cert: &Parsed<'_>) -> Result<SignatureScheme, CertificateError> {
-    let algorithm = &cert.cert.signature_algorithm;
-    if *algorithm != cert.cert.tbs_certificate.signature {
-        return Err(CertificateError::SignatureAlgorithmMismatch {
-            subject: cert.subject.clone(),
-        });
-    }
-    Ok(match algorithm.oid {
-        OID_ECDSA_SHA256 => SignatureScheme::Ecdsa(SignatureHash::Sha256),
-        OID_ECDSA_SHA384 => SignatureScheme::Ecdsa(SignatureHash::Sha384),
-        OID_ECDSA_SHA512 => SignatureScheme::Ecdsa(SignatureHash::Sha512),
-        OID_RSA_SHA256 => SignatureScheme::RsaPkcs1(SignatureHash::Sha256),
-        OID_RSA_SHA384 => SignatureScheme::RsaPkcs1(SignatureHash::Sha384),
-        OID_RSA_SHA512 => SignatureScheme::RsaPkcs1(SignatureHash::Sha512),
-        OID_RSA_PSS => pss_scheme(cert)?,
-        oid => {
-            return Err(CertificateError::UnsupportedSignatureAlgorithm {
-                subject: cert.subject.clone(),
-                oid,
-            })
-        }
-    })
-}
-
-fn pss_scheme(cert: &Parsed<'_>) -> Result<SignatureScheme, CertificateError> {
-    let unsupported = |detail| CertificateError::UnsupportedPssParameters {
-        subject: cert.subject.clone(),
-        detail,
-    };
-    let params: RsaPssParams<'_> = cert
-        .cert
-        .signature_algorithm
-        .parameters
-        .as_ref()
-        // Absent parameters mean the SHA-1 defaults.
-        .ok_or_else(|| unsupported("the default SHA-1 parameters"))?
-        .decode_as()
-        .map_err(|reason| CertificateError::InvalidPssParameters {
-            subject: cert.subject.clone(),
-            reason,
-        })?;
-    let hash = match params.hash.oid {
-        OID_SHA256 => SignatureHash::Sha256,
-        OID_SHA384 => SignatureHash::Sha384,
-        OID_SHA512 => SignatureHash::Sha512,
-        _ => return Err(unsupported("a hash other than SHA-256, SHA-384 or SHA-512")),
-    };
-    // The `rsa` crate masks with MGF1 over the message hash, so nothing else can verify.
-    if params.mask_gen.oid != OID_MGF1 {
-        return Err(unsupported("a mask generation function other than MGF1"));
-    }
-    if params.mask_gen.parameters.map(|p| p.oid) != Some(params.hash.oid) {
-        return Err(unsupported(
-            "MGF1 with a hash different from the message hash",
-        ));
-    }
-    Ok(SignatureScheme::RsaPss {
-        hash,
-        salt_len: usize::from(params.salt_len),
-    })
-}
-
 /// Checks the signature of `child` with the key of `issuer`.
 fn verify_signature(child: &Parsed<'_>, issuer: &Parsed<'_>) -> Result<(), CertificateError> {
-    let scheme = signature_scheme(child)?;
+    let algorithm = &child.cert.signature_algorithm;
+    if *algorithm != child.cert.tbs_certificate.signature {
+        return Err(CertificateError::SignatureAlgorithmMismatch {
+            subject: child.subject.clone(),
+        });
+    }
+    let subject = || child.subject.clone();
+    let scheme = Scheme::from_x509(algorithm).map_err(|e| match e {
+        AlgorithmError::InvalidPssParameters(reason) => CertificateError::InvalidPssParameters {
+            subject: subject(),
+            reason,
+        },
+        AlgorithmError::UnsupportedPss(detail) => CertificateError::UnsupportedPssParameters {
+            subject: subject(),
+            detail,
+        },
+        _ => CertificateError::UnsupportedSignatureAlgorithm {
+            subject: subject(),
+            oid: algorithm.oid,
+        },
+    })?;
+    // The issuer's key must be of the algorithm's family before it is decoded; an
+    // `id-RSASSA-PSS` key may only make PSS signatures (RFC 4055).
+    let key_oid = issuer
+        .cert
+        .tbs_certificate
+        .subject_public_key_info
+        .algorithm
+        .oid;
+    let fits = match scheme {
+        Scheme::Ecdsa(_) => key_oid == oids::EC_PUBLIC_KEY,
+        Scheme::RsaPkcs1(_) => key_oid == oids::RSA_ENCRYPTION,
+        Scheme::RsaPss { .. } => key_oid == oids::RSA_ENCRYPTION || key_oid == oids::RSASSA_PSS,
+        Scheme::Ed25519 => key_oid == oids::ED25519,
+    };
+    if !fits {
+        return Err(CertificateError::IssuerKeyMismatch {
+            subject: subject(),
+            issuer: issuer.subject.clone(),
+            algorithm: algorithm.oid,
+        });
+    }
+    let key = VerifyingKey::from_spki_der(&issuer.spki_der()).map_err(|e| match e {
+        CryptoError::InvalidEcKey(reason) => CertificateError::InvalidIssuerKey {
+            issuer: issuer.subject.clone(),
+            reason,
+        },
+        _ => CertificateError::InvalidIssuerRsaKey {
+            issuer: issuer.subject.clone(),
+        },
+    })?;
     let bad = || CertificateError::BadSignature {
-        subject: child.subject.clone(),
+        subject: subject(),
         issuer: issuer.subject.clone(),
     };
     let signature = child.cert.signature.as_bytes().ok_or_else(bad)?;
-    match scheme {
-        SignatureScheme::Ecdsa(hash) => {
-            let key =
-                PublicKey::from_spki_der(&issuer.spki_der()).map_err(|reason| match reason {
-                    KeyError::NotEllipticCurve(_) => CertificateError::IssuerKeyMismatch {
-                        subject: child.subject.clone(),
-                        issuer: issuer.subject.clone(),
-                        algorithm: child.cert.signature_algorithm.oid,
-                    },
-                    reason => CertificateError::InvalidIssuerKey {
-                        issuer: issuer.subject.clone(),
-                        reason,
-                    },
-                })?;
-            let digest = ecdsa_digest(hash.digest(child.tbs), key.curve());
-            key.verify_prehash(&digest, signature).map_err(|_| bad())
-        }
-        SignatureScheme::RsaPkcs1(hash) => {
-            let key = rsa_key(child, issuer, false)?;
-            let padding = match hash {
-                SignatureHash::Sha256 => Pkcs1v15Sign::new::<Sha256>(),
-                SignatureHash::Sha384 => Pkcs1v15Sign::new::<Sha384>(),
-                SignatureHash::Sha512 => Pkcs1v15Sign::new::<Sha512>(),
-            };
-            key.verify(padding, &hash.digest(child.tbs), signature)
-                .map_err(|_| bad())
-        }
-        SignatureScheme::RsaPss { hash, salt_len } => {
-            let key = rsa_key(child, issuer, true)?;
-            let padding = match hash {
-                SignatureHash::Sha256 => Pss::new_with_salt::<Sha256>(salt_len),
-                SignatureHash::Sha384 => Pss::new_with_salt::<Sha384>(salt_len),
-                SignatureHash::Sha512 => Pss::new_with_salt::<Sha512>(salt_len),
-            };
-            key.verify(padding, &hash.digest(child.tbs), signature)
-                .map_err(|_| bad())
-        }
-    }
-}
-
-/// The `ecdsa` crate refuses digests shorter than half the field (SHA-256 with P-521),
-/// which X9.62 allows: left-padding with zeros keeps the same integer.
-fn ecdsa_digest(mut digest: Vec<u8>, curve: Curve) -> Vec<u8> {
-    let field_bytes: usize = match curve {
-        Curve::P256 => 32,
-        Curve::P384 => 48,
-        Curve::P521 => 66,
-    };
-    let min = field_bytes.div_ceil(2);
-    if digest.len() < min {
-        let mut padded = alloc::vec![0u8; min - digest.len()];
-        padded.append(&mut digest);
-        return padded;
-    }
-    digest
-}
-
-/// The issuer's RSA key. An `id-RSASSA-PSS` key may only make PSS signatures (RFC 4055).
-fn rsa_key(
-    child: &Parsed<'_>,
-    issuer: &Parsed<'_>,
-    pss: bool,
-) -> Result<RsaPublicKey, CertificateError> {
-    let spki = &issuer.cert.tbs_certificate.subject_public_key_info;
-    let oid = spki.algorithm.oid;
-    if oid != OID_RSA_ENCRYPTION && !(pss && oid == OID_RSA_PSS) {
-        return Err(CertificateError::IssuerKeyMismatch {
-            subject: child.subject.clone(),
-            issuer: issuer.subject.clone(),
-            algorithm: child.cert.signature_algorithm.oid,
-        });
-    }
-    let invalid = || CertificateError::InvalidIssuerRsaKey {
-        issuer: issuer.subject.clone(),
-    };
-    let bits = spki.subject_public_key.as_bytes().ok_or_else(invalid)?;
-    let key = rsa::pkcs1::RsaPublicKey::from_der(bits).map_err(|_| invalid())?;
-    RsaPublicKey::new_with_max_size(
-        BigUint::from_bytes_be(key.modulus.as_bytes()),
-        BigUint::from_bytes_be(key.public_exponent.as_bytes()),
-        MAX_RSA_BITS,
-    )
-    .map_err(|_| invalid())
+    key.verify(scheme, child.tbs, signature).map_err(|_| bad())
 }
 
 fn name_text(name: &Name) -> String {
@@ -1104,14 +970,6 @@ fn name_text(name: &Name) -> String {
         "(empty name)".into()
     } else {
         text
-    }
-}
-
-/// `name (dotted)` when the OID database knows the OID, else the dotted form.
-fn oid_text(oid: &ObjectIdentifier) -> String {
-    match const_oid::db::DB.by_oid(oid) {
-        Some(name) => alloc::format!("{name} ({oid})"),
-        None => oid.to_string(),
     }
 }
 
@@ -1124,6 +982,7 @@ fn rfc3339(seconds: &u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::Curve;
     use alloc::vec;
 
     macro_rules! repo_cert {

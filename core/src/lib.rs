@@ -35,6 +35,7 @@ pub mod json;
 pub mod keys;
 pub mod manifest;
 pub mod model_check;
+pub mod oids;
 pub mod serialization;
 pub mod signing;
 pub mod sigstore;

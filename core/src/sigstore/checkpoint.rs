@@ -16,9 +16,9 @@ use alloc::vec::Vec;
 
 use sha2::{Digest as _, Sha256};
 
-use super::crypto::VerifyingKey;
 use super::pjson::b64_strict;
 use super::trust_root::TransparencyLog;
+use crate::keys::VerifyingKey;
 
 /// A parsed checkpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -259,7 +259,7 @@ pub fn key_id(name: &str, key: &VerifyingKey, key_bytes: &[u8]) -> [u8; 32] {
             h.update(k.as_bytes());
         }
         VerifyingKey::Ecdsa(_) => h.update(key_bytes),
-        VerifyingKey::Rsa(_) => {
+        VerifyingKey::Rsa { .. } => {
             h.update(name.as_bytes());
             h.update([0x0a, 0xff]);
             h.update(b"PKIX-RSA-PKCS#1v1.5");

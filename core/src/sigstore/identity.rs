@@ -6,21 +6,13 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
-use const_oid::ObjectIdentifier;
 use der::asn1::Utf8StringRef;
 use der::Decode;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::SubjectAltName;
 use x509_cert::Certificate;
 
-const OID_SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.17");
-/// Fulcio's deprecated issuer extension: the raw issuer URL bytes (not DER).
-pub const OID_ISSUER_V1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.1");
-/// Fulcio's issuer extension: a DER `UTF8String`.
-pub const OID_ISSUER_V2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.8");
-/// The `otherName` type of Fulcio username identities (`user!domain`).
-pub const OID_OTHERNAME_USERNAME: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.7");
+use crate::oids;
 
 /// A subject alternative name that can identify a signer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,7 +108,7 @@ pub fn certificate_identity(cert: &Certificate) -> Result<CertificateIdentity, I
     {
         let value = ext.extn_value.as_bytes();
         match ext.extn_id {
-            OID_SUBJECT_ALT_NAME => {
+            oids::SUBJECT_ALT_NAME => {
                 let san = SubjectAltName::from_der(value)
                     .map_err(|_| IdentityError::Malformed("subjectAltName"))?;
                 for name in san.0 {
@@ -126,7 +118,7 @@ pub fn certificate_identity(cert: &Certificate) -> Result<CertificateIdentity, I
                             names.push(SubjectName::Uri(s.to_string()))
                         }
                         GeneralName::OtherName(other)
-                            if other.type_id == OID_OTHERNAME_USERNAME =>
+                            if other.type_id == oids::FULCIO_OTHERNAME_USERNAME =>
                         {
                             let s: Utf8StringRef<'_> = other.value.decode_as().map_err(|_| {
                                 IdentityError::Malformed("subjectAltName otherName")
@@ -137,7 +129,7 @@ pub fn certificate_identity(cert: &Certificate) -> Result<CertificateIdentity, I
                     }
                 }
             }
-            OID_ISSUER_V1 => {
+            oids::FULCIO_ISSUER_V1 => {
                 v1 = Some(
                     core::str::from_utf8(value)
                         .map_err(|_| {
@@ -146,7 +138,7 @@ pub fn certificate_identity(cert: &Certificate) -> Result<CertificateIdentity, I
                         .to_string(),
                 );
             }
-            OID_ISSUER_V2 => {
+            oids::FULCIO_ISSUER_V2 => {
                 let s = Utf8StringRef::from_der(value)
                     .map_err(|_| IdentityError::Malformed("OIDC issuer (1.3.6.1.4.1.57264.1.8)"))?;
                 v2 = Some(s.as_str().to_string());

@@ -25,7 +25,6 @@
 pub(crate) mod asn1;
 pub mod bundle;
 pub mod checkpoint;
-pub mod crypto;
 pub mod identity;
 pub mod merkle;
 pub mod pjson;
@@ -38,8 +37,8 @@ pub mod verifier;
 
 use alloc::string::String;
 
+use crate::keys::CryptoError;
 pub use bundle::{Content, Material, SigstoreBundle};
-pub use crypto::{CryptoError, VerifyingKey};
 pub use identity::{IdentityError, IdentityPolicy, Matcher, SubjectName};
 pub use sct::SctError;
 pub use time::{TimeSource, UnixTime, VerifiedTime};

@@ -9,25 +9,22 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use const_oid::ObjectIdentifier;
 use der::{Decode, Encode};
 use sha2::{Digest as _, Sha256};
 use x509_cert::ext::pkix::ExtendedKeyUsage;
 use x509_cert::Certificate;
 
+use crate::oids;
+
 use super::asn1::{encode, DerReader, OCTET_STRING, SEQUENCE};
-use super::crypto::{CryptoError, Scheme};
 use super::time::UnixTime;
 use super::trust_root::TrustedRoot;
 use crate::encoding::b64encode;
 use crate::keys::SignatureHash;
+use crate::keys::{CryptoError, Scheme};
 
 /// The embedded SCT list extension.
-pub const OID_SCT_LIST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.11129.2.4.2");
 /// The EKU of a precertificate-signing certificate (RFC 6962 §3.1).
-const OID_PRECERT_SIGNING: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.11129.2.4.4");
-const OID_EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
 
 /// One parsed SCT.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -185,7 +182,7 @@ pub fn precertificate_tbs(leaf: &[u8]) -> Result<Vec<u8>, SctError> {
             let oid = DerReader::new(ext.value)
                 .expect(super::asn1::OID)
                 .ok_or(malformed("extension OID"))?;
-            if oid.value == OID_SCT_LIST.as_bytes() {
+            if oid.value == oids::SCT_LIST.as_bytes() {
                 removed = true;
             } else {
                 kept.extend_from_slice(ext.raw);
@@ -210,9 +207,9 @@ fn issuer_key(path: &[Vec<u8>]) -> Result<Vec<u8>, SctError> {
         .as_deref()
         .unwrap_or_default()
         .iter()
-        .filter(|e| e.extn_id == OID_EXT_KEY_USAGE)
+        .filter(|e| e.extn_id == oids::EXT_KEY_USAGE)
         .filter_map(|e| ExtendedKeyUsage::from_der(e.extn_value.as_bytes()).ok())
-        .any(|eku| eku.0.contains(&OID_PRECERT_SIGNING));
+        .any(|eku| eku.0.contains(&oids::KP_PRECERT_SIGNING));
     let issuer = if precert_signer {
         Certificate::from_der(
             path.get(2)
@@ -245,7 +242,7 @@ pub fn verify_embedded_scts(path: &[Vec<u8>], root: &TrustedRoot) -> Result<usiz
         .as_deref()
         .unwrap_or_default()
         .iter()
-        .find(|e| e.extn_id == OID_SCT_LIST)
+        .find(|e| e.extn_id == oids::SCT_LIST)
         .ok_or(SctError::Missing)?;
     let inner = DerReader::new(ext.extn_value.as_bytes())
         .expect(OCTET_STRING)

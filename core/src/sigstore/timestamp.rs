@@ -25,35 +25,12 @@ use x509_cert::Certificate;
 use super::asn1::{
     encode, DerReader, Tlv, GENERALIZED_TIME, INTEGER, OCTET_STRING, OID, SEQUENCE, SET,
 };
-use super::crypto::{CryptoError, Scheme, VerifyingKey};
 use super::time::UnixTime;
 use super::trust_root::{CertificateAuthority, TrustedRoot};
 use crate::certificate::{verify_path_at, CertificateError};
 use crate::keys::SignatureHash;
-
-const OID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
-const OID_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
-const OID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
-const OID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
-const OID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
-const OID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
-const OID_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
-const OID_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
-const OID_ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
-const OID_ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
-const OID_ECDSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
-const OID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const OID_RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
-const OID_RSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
-const OID_RSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
-const OID_RSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
-const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
-const OID_TIME_STAMPING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
-const OID_EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
-const OID_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
-const OID_SUBJECT_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
+use crate::keys::{CryptoError, Scheme, VerifyingKey};
+use crate::oids;
 
 /// Why a timestamp was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -160,15 +137,6 @@ fn small_uint(tlv: Tlv<'_>) -> Result<u64, TimestampError> {
     Ok(tlv.value.iter().fold(0u64, |a, b| (a << 8) | u64::from(*b)))
 }
 
-fn hash_of(oid: ObjectIdentifier) -> Option<SignatureHash> {
-    match oid {
-        OID_SHA256 => Some(SignatureHash::Sha256),
-        OID_SHA384 => Some(SignatureHash::Sha384),
-        OID_SHA512 => Some(SignatureHash::Sha512),
-        _ => None,
-    }
-}
-
 /// The parts of a timestamp token that verification needs.
 struct Token<'a> {
     /// The TSTInfo DER (eContent).
@@ -203,7 +171,7 @@ fn parse<'a>(resp: &'a [u8], signature: &[u8]) -> Result<Token<'a>, TimestampErr
         outer.value
     };
     let mut ci = DerReader::new(content_info);
-    if oid_of(ci.read().ok_or(bad("content type"))?)? != OID_SIGNED_DATA {
+    if oid_of(ci.read().ok_or(bad("content type"))?)? != oids::SIGNED_DATA {
         return Err(TimestampError::WrongContentType);
     }
     let explicit = ci.expect(0xa0).ok_or(bad("content"))?;
@@ -215,7 +183,7 @@ fn parse<'a>(resp: &'a [u8], signature: &[u8]) -> Result<Token<'a>, TimestampErr
     sd.expect(SET).ok_or(bad("digestAlgorithms"))?;
     let encap = sd.expect(SEQUENCE).ok_or(bad("encapContentInfo"))?;
     let mut encap = DerReader::new(encap.value);
-    if oid_of(encap.read().ok_or(bad("eContentType"))?)? != OID_TST_INFO {
+    if oid_of(encap.read().ok_or(bad("eContentType"))?)? != oids::TST_INFO {
         return Err(TimestampError::WrongContentType);
     }
     let econtent = encap.expect(0xa0).ok_or(bad("no eContent"))?;
@@ -272,7 +240,7 @@ fn parse<'a>(resp: &'a [u8], signature: &[u8]) -> Result<Token<'a>, TimestampErr
     let gen_time = tst.expect(GENERALIZED_TIME).ok_or(bad("genTime"))?;
     let gen_time = UnixTime::parse_generalized_time(gen_time.value).ok_or(bad("genTime"))?;
 
-    let hash = hash_of(imprint_alg)
+    let hash = SignatureHash::from_oid(&imprint_alg)
         .ok_or_else(|| TimestampError::UnsupportedImprintHash(imprint_alg.to_string()))?;
     if hash.digest(signature) != hashed {
         return Err(TimestampError::ImprintMismatch);
@@ -302,7 +270,7 @@ fn sid_matches(sid: Tlv<'_>, cert: &Certificate) -> bool {
                 && cert.tbs_certificate.serial_number.as_bytes() == serial.value
         }
         // [0] SubjectKeyIdentifier
-        0x80 => extension::<SubjectKeyIdentifier>(cert, OID_SUBJECT_KEY_ID)
+        0x80 => extension::<SubjectKeyIdentifier>(cert, oids::SUBJECT_KEY_ID)
             .is_some_and(|(_, ski)| ski.0.as_bytes() == sid.value),
         _ => false,
     }
@@ -322,7 +290,7 @@ fn extension<T: for<'a> Decode<'a>>(
 }
 
 fn is_ca(cert: &Certificate) -> bool {
-    extension::<BasicConstraints>(cert, OID_BASIC_CONSTRAINTS).is_some_and(|(_, bc)| bc.ca)
+    extension::<BasicConstraints>(cert, oids::BASIC_CONSTRAINTS).is_some_and(|(_, bc)| bc.ca)
 }
 
 /// The signed attribute `oid`'s single value.
@@ -349,23 +317,9 @@ fn attribute<'a>(
 
 /// The scheme the signer used, from the signature and digest algorithms.
 fn scheme(token: &Token<'_>) -> Result<Scheme, TimestampError> {
-    let digest = hash_of(token.digest_algorithm);
-    let unsupported =
-        || TimestampError::UnsupportedAlgorithm(token.signature_algorithm.to_string());
-    Ok(match token.signature_algorithm {
-        OID_ECDSA_SHA256 => Scheme::Ecdsa(SignatureHash::Sha256),
-        OID_ECDSA_SHA384 => Scheme::Ecdsa(SignatureHash::Sha384),
-        OID_ECDSA_SHA512 => Scheme::Ecdsa(SignatureHash::Sha512),
-        // A bare key OID: the digest algorithm names the hash (RFC 5753 allows this).
-        OID_EC_PUBLIC_KEY => Scheme::Ecdsa(digest.ok_or_else(unsupported)?),
-        OID_RSA_ENCRYPTION => Scheme::RsaPkcs1(digest.ok_or_else(unsupported)?),
-        OID_RSA_SHA256 => Scheme::RsaPkcs1(SignatureHash::Sha256),
-        OID_RSA_SHA384 => Scheme::RsaPkcs1(SignatureHash::Sha384),
-        OID_RSA_SHA512 => Scheme::RsaPkcs1(SignatureHash::Sha512),
-        OID_RSA_PSS => Scheme::RsaPss(digest.ok_or_else(unsupported)?),
-        OID_ED25519 => Scheme::Ed25519,
-        _ => return Err(unsupported()),
-    })
+    let digest = SignatureHash::from_oid(&token.digest_algorithm);
+    Scheme::from_cms(&token.signature_algorithm, digest)
+        .map_err(|_| TimestampError::UnsupportedAlgorithm(token.signature_algorithm.to_string()))
 }
 
 /// Checks the token against one authority.
@@ -407,15 +361,16 @@ fn verify_with(token: &Token<'_>, tsa: &CertificateAuthority) -> Result<(), Time
     let scheme = scheme(token)?;
     let message: Vec<u8> = match token.signed_attrs {
         Some(attrs) => {
-            let ct =
-                attribute(attrs, OID_CONTENT_TYPE)?.ok_or(TimestampError::ContentTypeAttribute)?;
-            if oid_of(ct).ok() != Some(OID_TST_INFO) {
+            let ct = attribute(attrs, oids::CONTENT_TYPE)?
+                .ok_or(TimestampError::ContentTypeAttribute)?;
+            if oid_of(ct).ok() != Some(oids::TST_INFO) {
                 return Err(TimestampError::ContentTypeAttribute);
             }
-            let digest_hash = hash_of(token.digest_algorithm).ok_or_else(|| {
-                TimestampError::UnsupportedAlgorithm(token.digest_algorithm.to_string())
-            })?;
-            let md = attribute(attrs, OID_MESSAGE_DIGEST)?
+            let digest_hash =
+                SignatureHash::from_oid(&token.digest_algorithm).ok_or_else(|| {
+                    TimestampError::UnsupportedAlgorithm(token.digest_algorithm.to_string())
+                })?;
+            let md = attribute(attrs, oids::MESSAGE_DIGEST)?
                 .ok_or(TimestampError::MessageDigestMismatch)?;
             if md.tag != OCTET_STRING || md.value != digest_hash.digest(token.tst_info) {
                 return Err(TimestampError::MessageDigestMismatch);
@@ -423,7 +378,7 @@ fn verify_with(token: &Token<'_>, tsa: &CertificateAuthority) -> Result<(), Time
             // ESS signingCertificateV2 (RFC 5035), when present, must name the signer.
             // The SHA-1 `signingCertificate` (v1) is not checked: the signer is already
             // pinned to the trusted root's certificate by the signer identifier.
-            if let Some(v2) = attribute(attrs, OID_SIGNING_CERTIFICATE_V2)? {
+            if let Some(v2) = attribute(attrs, oids::SIGNING_CERTIFICATE_V2)? {
                 check_ess_v2(v2, signer_der)?;
             }
             // The signature covers the attributes re-tagged as a SET OF (RFC 5652 §5.4).
@@ -441,8 +396,8 @@ fn verify_with(token: &Token<'_>, tsa: &CertificateAuthority) -> Result<(), Time
         .map_err(TimestampError::BadSignature)?;
 
     // The signer must be a timestamping leaf (RFC 3161 §2.3: EKU timeStamping only, critical).
-    match extension::<ExtendedKeyUsage>(signer, OID_EXT_KEY_USAGE) {
-        Some((true, eku)) if eku.0.contains(&OID_TIME_STAMPING) => {}
+    match extension::<ExtendedKeyUsage>(signer, oids::EXT_KEY_USAGE) {
+        Some((true, eku)) if eku.0.contains(&oids::KP_TIME_STAMPING) => {}
         Some((false, _)) => {
             return Err(TimestampError::NotTimestampingCertificate(
                 "its ExtendedKeyUsage is not critical",
@@ -496,7 +451,8 @@ fn check_ess_v2(value: Tlv<'_>, signer_der: &[u8]) -> Result<(), TimestampError>
     let hash = match id.peek_tag() {
         Some(SEQUENCE) => {
             let oid = algorithm(id.read().ok_or(bad("ESSCertIDv2"))?)?;
-            hash_of(oid).ok_or_else(|| TimestampError::UnsupportedAlgorithm(oid.to_string()))?
+            SignatureHash::from_oid(&oid)
+                .ok_or_else(|| TimestampError::UnsupportedAlgorithm(oid.to_string()))?
         }
         _ => SignatureHash::Sha256,
     };

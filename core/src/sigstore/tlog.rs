@@ -10,7 +10,6 @@ use alloc::vec::Vec;
 use serde_json::Value;
 
 use super::checkpoint::{Checkpoint, CheckpointError};
-use super::crypto::{key_from_pem, CryptoError, Scheme, VerifyingKey};
 use super::merkle::{leaf_hash, verify_inclusion, Hash, MerkleError};
 use super::pjson::{
     as_array, as_bytes, as_i64, as_obj, as_str, b64_strict, err, get, require, FormatError, Obj,
@@ -20,6 +19,7 @@ use super::trust_root::TransparencyLog;
 use crate::dsse::{pae, Envelope};
 use crate::encoding::{b64encode, hex, unhex};
 use crate::keys::SignatureHash;
+use crate::keys::{key_from_pem, CryptoError, Scheme, VerifyingKey};
 
 /// A transparency-log entry as the bundle holds it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -536,7 +536,7 @@ fn hashedrekord_v002(spec: &Obj, expected: &ExpectedEntry<'_>) -> Result<(), Tlo
         }
         SignedContent::Dsse(env) => {
             let hash = match expected.signer_key.default_scheme() {
-                Scheme::Ecdsa(h) | Scheme::RsaPkcs1(h) | Scheme::RsaPss(h) => h,
+                Scheme::Ecdsa(h) | Scheme::RsaPkcs1(h) | Scheme::RsaPss { hash: h, .. } => h,
                 // Pure Ed25519 has no prehash, so it cannot be logged this way.
                 Scheme::Ed25519 => {
                     return Err(BodyError::ContentKind {
@@ -593,7 +593,9 @@ fn hashedrekord_v002(spec: &Obj, expected: &ExpectedEntry<'_>) -> Result<(), Tlo
 fn details_fit(details: &str, key: &VerifyingKey) -> bool {
     match key {
         VerifyingKey::Ecdsa(_) | VerifyingKey::Ed25519(_) => details == key.key_details(),
-        VerifyingKey::Rsa(_) => details.starts_with("PKIX_RSA") || details.starts_with("PKCS1_RSA"),
+        VerifyingKey::Rsa { .. } => {
+            details.starts_with("PKIX_RSA") || details.starts_with("PKCS1_RSA")
+        }
     }
 }
 

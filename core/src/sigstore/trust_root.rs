@@ -13,11 +13,11 @@ use alloc::vec::Vec;
 
 use serde_json::Value;
 
-use super::crypto::{CryptoError, Scheme, VerifyingKey};
 use super::pjson::{
     as_array, as_bytes, as_i64, as_obj, as_str, err, get, require, FormatError, Obj,
 };
 use super::time::UnixTime;
+use crate::keys::{CryptoError, Scheme, VerifyingKey};
 
 /// The trusted-root media type deployed today.
 pub const TRUSTED_ROOT_MEDIA_TYPE_V0_1: &str =

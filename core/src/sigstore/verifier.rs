@@ -9,8 +9,9 @@ use serde_json::Value;
 use x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage};
 use x509_cert::Certificate;
 
+use crate::oids;
+
 use super::bundle::{Content, Material, SigstoreBundle};
-use super::crypto::{Scheme, VerifyingKey};
 use super::identity::{certificate_identity, IdentityPolicy, SubjectName};
 use super::sct::verify_embedded_scts;
 use super::time::{TimeSource, UnixTime, VerifiedTime};
@@ -22,10 +23,7 @@ use crate::certificate::{verify_path_at, CertificateError};
 use crate::dsse::{pae, IN_TOTO_PAYLOAD_TYPE};
 use crate::encoding::unhex;
 use crate::keys::SignatureHash;
-
-const OID_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
-const OID_EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
-const OID_CODE_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.3");
+use crate::keys::{Scheme, VerifyingKey};
 
 /// In-toto statement limits (sigstore-go's): bounded work on untrusted payloads.
 const MAX_SUBJECTS: usize = 1024;
@@ -423,12 +421,12 @@ pub fn verify(
         checks.push(Check::SignedCertificateTimestamps { count });
         // Both usages are required (sigstore-python checks both; Fulcio always sets
         // them), not either as for `certificate` signatures.
-        match extension::<KeyUsage>(cert, OID_KEY_USAGE) {
+        match extension::<KeyUsage>(cert, oids::KEY_USAGE) {
             Some(Ok(ku)) if ku.digital_signature() => {}
             _ => return Err(SigstoreError::LeafKeyUsage),
         }
-        match extension::<ExtendedKeyUsage>(cert, OID_EXT_KEY_USAGE) {
-            Some(Ok(eku)) if eku.0.contains(&OID_CODE_SIGNING) => {}
+        match extension::<ExtendedKeyUsage>(cert, oids::EXT_KEY_USAGE) {
+            Some(Ok(eku)) if eku.0.contains(&oids::KP_CODE_SIGNING) => {}
             _ => return Err(SigstoreError::LeafExtendedKeyUsage),
         }
         checks.push(Check::CertificateUsage);
@@ -478,7 +476,7 @@ pub fn verify(
                 (VerifyingKey::Ecdsa(_), _) => {
                     signer_key.verify_digest(Scheme::Ecdsa(algorithm), &digest, signature)
                 }
-                (VerifyingKey::Rsa(_), _) => {
+                (VerifyingKey::Rsa { .. }, _) => {
                     signer_key.verify_digest(Scheme::RsaPkcs1(algorithm), &digest, signature)
                 }
             }

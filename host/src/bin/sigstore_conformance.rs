@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use model_signing::sigstore::{identity_policy, load_trusted_root_file, ArtifactArg};
-use model_signing_core::sigstore::crypto::key_from_pem;
+use model_signing_core::keys::key_from_pem;
 use model_signing_core::sigstore::{verify, Artifact, Policy, SigstoreBundle, TrustedRoot};
 
 /// The parsed `verify-bundle` arguments.

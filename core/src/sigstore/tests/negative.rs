@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::testkit::{self, TestTsa};
 use super::*;
+use crate::keys::VerifyingKey;
 use crate::sigstore::checkpoint::CheckpointError;
 use crate::sigstore::merkle::MerkleError;
 
@@ -276,7 +277,7 @@ fn leaf_with_flipped_sct(leaf: &[u8]) -> Vec<u8> {
         .as_ref()
         .unwrap()
         .iter()
-        .find(|e| e.extn_id == sct::OID_SCT_LIST)
+        .find(|e| e.extn_id == crate::oids::SCT_LIST)
         .unwrap();
     let value = ext.extn_value.as_bytes();
     let at = leaf.windows(value.len()).position(|w| w == value).unwrap() + value.len() - 1;
@@ -847,7 +848,7 @@ fn managed_key() {
         vector!("sigstore/managed-key/artifact.txt")
     );
     let root = TrustedRoot::from_json(&fixture.trusted_root).unwrap();
-    let key = crypto::key_from_pem(&fixture.public_key).unwrap();
+    let key = crate::keys::key_from_pem(&fixture.public_key).unwrap();
     let v = check(
         &fixture.bundle,
         &root,

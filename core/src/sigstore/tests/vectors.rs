@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 
 use super::*;
 use crate::bundle::Bundle;
+use crate::keys::VerifyingKey;
 use crate::verify::{verify_bundle, SignerIdentity, Verifier, VerifyError};
 
 /// Which trusted root a case uses.
@@ -503,7 +504,7 @@ fn trust_material_parses() {
     // The RSA CT key of staging (PKCS #1 raw bytes).
     assert!(matches!(
         staging.ctlogs[0].key,
-        Ok((VerifyingKey::Rsa(_), _))
+        Ok((VerifyingKey::Rsa { .. }, _))
     ));
     assert!(!SigningConfig::production().rekor_tlog_urls.is_empty());
     assert!(!SigningConfig::staging().tsa_urls.is_empty());

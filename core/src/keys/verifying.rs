@@ -1,25 +1,25 @@
-//! The public keys Sigstore trust material and signers use, and signature checks with
-//! them: ECDSA (P-256, P-384, P-521), Ed25519, and RSA with PKCS #1 v1.5 or PSS padding.
-//! Verification only; everything is pure RustCrypto.
+//! Signature checks with any public key the verifiers meet: ECDSA (P-256, P-384,
+//! P-521), Ed25519, and RSA with PKCS #1 v1.5 or PSS padding; and the algorithm
+//! identifiers of X.509 certificates, CMS signers and Sigstore trust material, each
+//! mapped to a [`Scheme`]. This is the only place signatures are checked. Pure RustCrypto.
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use der::asn1::ObjectIdentifier;
 use der::Decode;
+use rsa::pkcs1::RsaPssParams;
 use rsa::pss::Pss;
 use rsa::{BigUint, Pkcs1v15Sign, RsaPublicKey};
 use sha2::{Sha256, Sha384, Sha512};
-use spki::SubjectPublicKeyInfoRef;
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoRef};
 
-use crate::keys::{Curve, PublicKey, SignatureHash, OID_EC_PUBLIC_KEY};
+use super::{Curve, KeyError, PublicKey, SignatureHash};
+use crate::oids;
 
-const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
-const OID_RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
-
-/// RSA moduli above this are refused, bounding the work an untrusted key can cause.
-const MAX_RSA_BITS: usize = 16384;
+/// RSA moduli above this are refused: the `rsa` crate's default (4096) would reject real
+/// 8192-bit roots, and this still bounds the work an untrusted key can cause.
+pub const MAX_RSA_BITS: usize = 16384;
 
 /// A public key that checks signatures.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,7 +29,12 @@ pub enum VerifyingKey {
     /// Ed25519.
     Ed25519(ed25519_dalek::VerifyingKey),
     /// RSA.
-    Rsa(RsaPublicKey),
+    Rsa {
+        /// The key.
+        key: RsaPublicKey,
+        /// An `id-RSASSA-PSS` key, which may only make PSS signatures (RFC 4055).
+        pss_only: bool,
+    },
 }
 
 /// How a signature is made with a key.
@@ -41,16 +46,120 @@ pub enum Scheme {
     Ed25519,
     /// RSASSA-PKCS1-v1_5 with this hash.
     RsaPkcs1(SignatureHash),
-    /// RSASSA-PSS with MGF1 and a salt as long as this hash.
-    RsaPss(SignatureHash),
+    /// RSASSA-PSS with MGF1 over the same hash.
+    RsaPss {
+        /// The message hash (and MGF1's).
+        hash: SignatureHash,
+        /// The salt length in bytes (usually the hash's length).
+        salt_len: usize,
+    },
+}
+
+impl Scheme {
+    /// RSASSA-PSS with a salt as long as the hash, as Sigstore clients sign.
+    pub fn rsa_pss(hash: SignatureHash) -> Self {
+        Self::RsaPss {
+            hash,
+            salt_len: hash.len(),
+        }
+    }
+
+    /// The scheme of an X.509 `signatureAlgorithm`: ECDSA or RSA PKCS #1 v1.5 with
+    /// SHA-256/384/512, or RSASSA-PSS with those hashes and MGF1 of the same hash. SHA-1
+    /// and everything else (Ed25519 too: the reference's chains never use it) is refused.
+    pub fn from_x509(algorithm: &AlgorithmIdentifierOwned) -> Result<Self, AlgorithmError> {
+        Ok(match algorithm.oid {
+            oids::ECDSA_WITH_SHA_256 => Self::Ecdsa(SignatureHash::Sha256),
+            oids::ECDSA_WITH_SHA_384 => Self::Ecdsa(SignatureHash::Sha384),
+            oids::ECDSA_WITH_SHA_512 => Self::Ecdsa(SignatureHash::Sha512),
+            oids::SHA256_WITH_RSA => Self::RsaPkcs1(SignatureHash::Sha256),
+            oids::SHA384_WITH_RSA => Self::RsaPkcs1(SignatureHash::Sha384),
+            oids::SHA512_WITH_RSA => Self::RsaPkcs1(SignatureHash::Sha512),
+            oids::RSASSA_PSS => Self::pss_from_params(algorithm)?,
+            oid => return Err(AlgorithmError::Unsupported(oid)),
+        })
+    }
+
+    fn pss_from_params(algorithm: &AlgorithmIdentifierOwned) -> Result<Self, AlgorithmError> {
+        let params: RsaPssParams<'_> = algorithm
+            .parameters
+            .as_ref()
+            // Absent parameters mean the SHA-1 defaults.
+            .ok_or(AlgorithmError::UnsupportedPss(
+                "the default SHA-1 parameters",
+            ))?
+            .decode_as()
+            .map_err(AlgorithmError::InvalidPssParameters)?;
+        let hash = SignatureHash::from_oid(&params.hash.oid).ok_or(
+            AlgorithmError::UnsupportedPss("a hash other than SHA-256, SHA-384 or SHA-512"),
+        )?;
+        // The `rsa` crate masks with MGF1 over the message hash, so nothing else can verify.
+        if params.mask_gen.oid != oids::MGF1 {
+            return Err(AlgorithmError::UnsupportedPss(
+                "a mask generation function other than MGF1",
+            ));
+        }
+        if params.mask_gen.parameters.map(|p| p.oid) != Some(params.hash.oid) {
+            return Err(AlgorithmError::UnsupportedPss(
+                "MGF1 with a hash different from the message hash",
+            ));
+        }
+        Ok(Self::RsaPss {
+            hash,
+            salt_len: usize::from(params.salt_len),
+        })
+    }
+
+    /// The scheme of a CMS `SignerInfo` (RFC 3161 timestamps): its signature algorithm,
+    /// where a bare key OID (`ecPublicKey`, `rsaEncryption`, `RSASSA-PSS`) takes the hash
+    /// from the digest algorithm, as RFC 5753 allows.
+    pub fn from_cms(
+        signature_algorithm: &ObjectIdentifier,
+        digest: Option<SignatureHash>,
+    ) -> Result<Self, AlgorithmError> {
+        let unsupported = || AlgorithmError::Unsupported(*signature_algorithm);
+        Ok(match *signature_algorithm {
+            oids::ECDSA_WITH_SHA_256 => Self::Ecdsa(SignatureHash::Sha256),
+            oids::ECDSA_WITH_SHA_384 => Self::Ecdsa(SignatureHash::Sha384),
+            oids::ECDSA_WITH_SHA_512 => Self::Ecdsa(SignatureHash::Sha512),
+            oids::SHA256_WITH_RSA => Self::RsaPkcs1(SignatureHash::Sha256),
+            oids::SHA384_WITH_RSA => Self::RsaPkcs1(SignatureHash::Sha384),
+            oids::SHA512_WITH_RSA => Self::RsaPkcs1(SignatureHash::Sha512),
+            oids::EC_PUBLIC_KEY => Self::Ecdsa(digest.ok_or_else(unsupported)?),
+            oids::RSA_ENCRYPTION => Self::RsaPkcs1(digest.ok_or_else(unsupported)?),
+            oids::RSASSA_PSS => Self::rsa_pss(digest.ok_or_else(unsupported)?),
+            oids::ED25519 => Self::Ed25519,
+            _ => return Err(unsupported()),
+        })
+    }
+}
+
+/// Why an algorithm identifier cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AlgorithmError {
+    /// An algorithm that is not supported (including SHA-1 based ones).
+    #[error("unsupported signature algorithm {}", oids::describe(.0))]
+    Unsupported(ObjectIdentifier),
+    /// RSASSA-PSS parameters that cannot be decoded.
+    #[error("malformed RSASSA-PSS parameters ({0})")]
+    InvalidPssParameters(der::Error),
+    /// RSASSA-PSS with a hash or mask function that is not supported.
+    #[error("RSASSA-PSS with {0} is not supported")]
+    UnsupportedPss(&'static str),
 }
 
 /// Why a key could not be used or a signature did not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CryptoError {
     /// The key bytes are not a valid key of their type.
     #[error("the public key is malformed ({0})")]
     InvalidKey(&'static str),
+    /// An elliptic-curve key that cannot be used (a curve other than P-256, P-384 or
+    /// P-521, or an invalid point).
+    #[error("{0}")]
+    InvalidEcKey(KeyError),
     /// A key type that is not supported.
     #[error("unsupported public key type {0}")]
     UnsupportedKey(String),
@@ -84,24 +193,23 @@ impl VerifyingKey {
             .subject_public_key
             .as_bytes()
             .ok_or(CryptoError::InvalidKey("unaligned key bit string"))?;
-        if oid == OID_EC_PUBLIC_KEY {
+        if oid == oids::EC_PUBLIC_KEY {
             PublicKey::from_spki(&spki)
                 .map(Self::Ecdsa)
-                .map_err(|e| match e {
-                    crate::keys::KeyError::UnsupportedCurve(c) => {
-                        CryptoError::UnsupportedKey(alloc::format!("EC curve {c}"))
-                    }
-                    _ => CryptoError::InvalidKey("invalid EC point"),
-                })
-        } else if oid == OID_ED25519 {
+                .map_err(CryptoError::InvalidEcKey)
+        } else if oid == oids::ED25519 {
             let bytes: [u8; 32] = bits
                 .try_into()
                 .map_err(|_| CryptoError::InvalidKey("an Ed25519 key is 32 bytes"))?;
             ed25519_dalek::VerifyingKey::from_bytes(&bytes)
                 .map(Self::Ed25519)
                 .map_err(|_| CryptoError::InvalidKey("invalid Ed25519 point"))
-        } else if oid == OID_RSA_ENCRYPTION || oid == OID_RSA_PSS {
-            Self::from_pkcs1_rsa_der(bits)
+        } else if oid == oids::RSA_ENCRYPTION || oid == oids::RSASSA_PSS {
+            let key = Self::rsa_from_pkcs1(bits)?;
+            Ok(Self::Rsa {
+                key,
+                pss_only: oid == oids::RSASSA_PSS,
+            })
         } else {
             Err(CryptoError::UnsupportedKey(oid.to_string()))
         }
@@ -109,6 +217,13 @@ impl VerifyingKey {
 
     /// Reads a DER PKCS #1 `RSAPublicKey` (as `PKCS1_*` key details carry).
     pub fn from_pkcs1_rsa_der(der: &[u8]) -> Result<Self, CryptoError> {
+        Ok(Self::Rsa {
+            key: Self::rsa_from_pkcs1(der)?,
+            pss_only: false,
+        })
+    }
+
+    fn rsa_from_pkcs1(der: &[u8]) -> Result<RsaPublicKey, CryptoError> {
         let key = rsa::pkcs1::RsaPublicKey::from_der(der)
             .map_err(|_| CryptoError::InvalidKey("not a PKCS #1 RSA public key"))?;
         RsaPublicKey::new_with_max_size(
@@ -116,7 +231,6 @@ impl VerifyingKey {
             BigUint::from_bytes_be(key.public_exponent.as_bytes()),
             MAX_RSA_BITS,
         )
-        .map(Self::Rsa)
         .map_err(|_| CryptoError::InvalidKey("RSA key out of range"))
     }
 
@@ -139,14 +253,14 @@ impl VerifyingKey {
             | "PKIX_RSA_PSS"
             | "PKIX_RSA_PSS_2048_SHA256"
             | "PKIX_RSA_PSS_3072_SHA256"
-            | "PKIX_RSA_PSS_4096_SHA256" => (Scheme::RsaPss(Sha256), None),
+            | "PKIX_RSA_PSS_4096_SHA256" => (Scheme::rsa_pss(Sha256), None),
             other => return Err(CryptoError::UnsupportedKeyDetails(other.to_string())),
         };
         // `PKCS1_*` details carry a bare RSAPublicKey; everything else an SPKI. Either
         // form is read for RSA, since deployed trust roots are not consistent about it.
         let key = match Self::from_spki_der(raw) {
             Ok(key) => key,
-            Err(e) if matches!(scheme, Scheme::RsaPkcs1(_) | Scheme::RsaPss(_)) => {
+            Err(e) if matches!(scheme, Scheme::RsaPkcs1(_) | Scheme::RsaPss { .. }) => {
                 Self::from_pkcs1_rsa_der(raw).map_err(|_| e)?
             }
             Err(e) => return Err(e),
@@ -154,7 +268,7 @@ impl VerifyingKey {
         match (&key, scheme) {
             (Self::Ecdsa(k), Scheme::Ecdsa(_)) if Some(k.curve()) == curve => {}
             (Self::Ed25519(_), Scheme::Ed25519) => {}
-            (Self::Rsa(_), Scheme::RsaPkcs1(_) | Scheme::RsaPss(_)) => {}
+            (Self::Rsa { .. }, Scheme::RsaPkcs1(_) | Scheme::RsaPss { .. }) => {}
             _ => return Err(mismatch()),
         }
         Ok((key, scheme))
@@ -166,7 +280,7 @@ impl VerifyingKey {
         match self {
             Self::Ecdsa(k) => Scheme::Ecdsa(k.curve().hash()),
             Self::Ed25519(_) => Scheme::Ed25519,
-            Self::Rsa(_) => Scheme::RsaPkcs1(SignatureHash::Sha256),
+            Self::Rsa { .. } => Scheme::RsaPkcs1(SignatureHash::Sha256),
         }
     }
 
@@ -180,7 +294,7 @@ impl VerifyingKey {
                 Curve::P521 => "PKIX_ECDSA_P521_SHA_512",
             },
             Self::Ed25519(_) => "PKIX_ED25519",
-            Self::Rsa(_) => "PKIX_RSA_PKCS1V15_SHA256",
+            Self::Rsa { .. } => "PKIX_RSA_PKCS1V15_SHA256",
         }
     }
 
@@ -199,7 +313,7 @@ impl VerifyingKey {
                     .map_err(|_| CryptoError::BadSignature)
             }
             (_, Scheme::Ed25519) => Err(CryptoError::SchemeMismatch),
-            (_, Scheme::Ecdsa(h) | Scheme::RsaPkcs1(h) | Scheme::RsaPss(h)) => {
+            (_, Scheme::Ecdsa(h) | Scheme::RsaPkcs1(h) | Scheme::RsaPss { hash: h, .. }) => {
                 self.verify_digest(scheme, &h.digest(message), signature)
             }
         }
@@ -217,11 +331,17 @@ impl VerifyingKey {
             (Self::Ecdsa(key), Scheme::Ecdsa(_)) => {
                 let digest = pad_digest(digest, key.curve());
                 key.verify_prehash(&digest, signature).map_err(|e| match e {
-                    crate::keys::SignatureError::Malformed => CryptoError::MalformedSignature,
-                    crate::keys::SignatureError::Mismatch => CryptoError::BadSignature,
+                    super::SignatureError::Malformed => CryptoError::MalformedSignature,
+                    super::SignatureError::Mismatch => CryptoError::BadSignature,
                 })
             }
-            (Self::Rsa(key), Scheme::RsaPkcs1(h)) => {
+            (
+                Self::Rsa {
+                    key,
+                    pss_only: false,
+                },
+                Scheme::RsaPkcs1(h),
+            ) => {
                 let padding = match h {
                     SignatureHash::Sha256 => Pkcs1v15Sign::new::<Sha256>(),
                     SignatureHash::Sha384 => Pkcs1v15Sign::new::<Sha384>(),
@@ -230,11 +350,11 @@ impl VerifyingKey {
                 key.verify(padding, digest, signature)
                     .map_err(|_| CryptoError::BadSignature)
             }
-            (Self::Rsa(key), Scheme::RsaPss(h)) => {
-                let padding = match h {
-                    SignatureHash::Sha256 => Pss::new::<Sha256>(),
-                    SignatureHash::Sha384 => Pss::new::<Sha384>(),
-                    SignatureHash::Sha512 => Pss::new::<Sha512>(),
+            (Self::Rsa { key, .. }, Scheme::RsaPss { hash, salt_len }) => {
+                let padding = match hash {
+                    SignatureHash::Sha256 => Pss::new_with_salt::<Sha256>(salt_len),
+                    SignatureHash::Sha384 => Pss::new_with_salt::<Sha384>(salt_len),
+                    SignatureHash::Sha512 => Pss::new_with_salt::<Sha512>(salt_len),
                 };
                 key.verify(padding, digest, signature)
                     .map_err(|_| CryptoError::BadSignature)
@@ -247,7 +367,7 @@ impl VerifyingKey {
 
 /// X9.62 allows a digest shorter than the curve order (SHA-256 with P-521), which the
 /// `ecdsa` crate refuses below half the field size; left zero-padding keeps the integer.
-fn pad_digest(digest: &[u8], curve: Curve) -> Vec<u8> {
+pub(crate) fn pad_digest(digest: &[u8], curve: Curve) -> Vec<u8> {
     let min: usize = match curve {
         Curve::P256 => 16,
         Curve::P384 => 24,
@@ -260,10 +380,10 @@ fn pad_digest(digest: &[u8], curve: Curve) -> Vec<u8> {
 
 /// A key found in PEM text: a `PUBLIC KEY` (SPKI) block, or the key of a `CERTIFICATE`.
 pub fn key_from_pem(text: &[u8]) -> Result<VerifyingKey, CryptoError> {
-    if let Ok(der) = crate::keys::pem_block(text, "PUBLIC KEY") {
+    if let Ok(der) = super::pem_block(text, "PUBLIC KEY") {
         return VerifyingKey::from_spki_der(&der);
     }
-    if let Ok(der) = crate::keys::pem_block(text, "RSA PUBLIC KEY") {
+    if let Ok(der) = super::pem_block(text, "RSA PUBLIC KEY") {
         return VerifyingKey::from_pkcs1_rsa_der(&der);
     }
     Err(CryptoError::InvalidKey("no PUBLIC KEY PEM block"))

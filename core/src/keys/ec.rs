@@ -1,5 +1,5 @@
-//! Elliptic-curve keys of model signatures: P-256, P-384 and P-521, with the hash the
-//! format pairs with each curve, PEM/SPKI encodings and the bundle's key hint.
+//! The elliptic-curve keys of model signatures (P-256, P-384, P-521): reading and
+//! writing them, the bundle's key hint, and ECDSA with the curve's hash.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -9,174 +9,20 @@ use der::asn1::{AnyRef, BitString, ObjectIdentifier};
 use der::{Decode, Encode, Reader as _};
 use ecdsa::signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
 use rand_core::CryptoRngCore;
-use sha2::{Digest as _, Sha256, Sha384, Sha512};
+use sha2::{Digest as _, Sha256};
 use spki::{AlgorithmIdentifier, SubjectPublicKeyInfoRef};
 
-use crate::encoding::{b64decode, b64encode, hex};
+use super::{pem_block, to_pem, Curve, KeyError, SignatureError, SignatureHash};
+use crate::encoding::hex;
+use crate::oids;
 
-/// `id-ecPublicKey`.
-pub const OID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const OID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-const OID_P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
-const OID_P521: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
-const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
-
-/// A supported curve.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Curve {
-    /// NIST P-256 (secp256r1), signed with SHA-256.
-    P256,
-    /// NIST P-384 (secp384r1), signed with SHA-384.
-    P384,
-    /// NIST P-521 (secp521r1), signed with SHA-512.
-    P521,
-}
-
-impl Curve {
-    /// The hash the format uses with this curve.
-    pub fn hash(self) -> SignatureHash {
-        match self {
-            Self::P256 => SignatureHash::Sha256,
-            Self::P384 => SignatureHash::Sha384,
-            Self::P521 => SignatureHash::Sha512,
-        }
+/// What a non-EC key is, for messages.
+fn not_ec_kind(oid: &ObjectIdentifier) -> &'static str {
+    match *oid {
+        oids::RSA_ENCRYPTION => "an RSA key",
+        oids::ED25519 => "an Ed25519 key",
+        _ => "a key of an unknown type",
     }
-
-    /// The curve's name as OpenSSL and `cryptography` spell it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::P256 => "secp256r1",
-            Self::P384 => "secp384r1",
-            Self::P521 => "secp521r1",
-        }
-    }
-
-    /// The named-curve OID.
-    pub fn oid(self) -> ObjectIdentifier {
-        match self {
-            Self::P256 => OID_P256,
-            Self::P384 => OID_P384,
-            Self::P521 => OID_P521,
-        }
-    }
-
-    /// The curve with this named-curve OID.
-    pub fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
-        [Self::P256, Self::P384, Self::P521]
-            .into_iter()
-            .find(|c| c.oid() == *oid)
-    }
-}
-
-impl fmt::Display for Curve {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A hash used to make a signature.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SignatureHash {
-    /// SHA-256.
-    Sha256,
-    /// SHA-384.
-    Sha384,
-    /// SHA-512.
-    Sha512,
-}
-
-impl SignatureHash {
-    /// Hashes `data`.
-    pub fn digest(self, data: &[u8]) -> Vec<u8> {
-        match self {
-            Self::Sha256 => Sha256::digest(data).to_vec(),
-            Self::Sha384 => Sha384::digest(data).to_vec(),
-            Self::Sha512 => Sha512::digest(data).to_vec(),
-        }
-    }
-}
-
-/// Why a key could not be read or used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum KeyError {
-    /// No PEM block of the expected kind was found.
-    #[error("no '-----BEGIN {0}-----' block found")]
-    NoPemBlock(&'static str),
-    /// The PEM body is not base64.
-    #[error("the PEM block is not valid base64")]
-    InvalidPemBase64,
-    /// The DER structure could not be parsed.
-    #[error("the key is not a valid {0} structure")]
-    InvalidDer(&'static str),
-    /// An RSA, Ed25519 or other non-EC key.
-    #[error("only elliptic curve keys are supported (this is {0})")]
-    NotEllipticCurve(&'static str),
-    /// An EC key on a curve other than P-256, P-384 or P-521.
-    #[error("unsupported key for curve '{0}' (supported: secp256r1, secp384r1, secp521r1)")]
-    UnsupportedCurve(String),
-    /// The point or scalar is not valid for the curve.
-    #[error("the key's point or scalar is not valid for {0}")]
-    InvalidKeyMaterial(Curve),
-}
-
-/// Why a signature did not verify.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SignatureError {
-    /// Not a DER `ECDSA-Sig-Value`.
-    #[error("the signature is not a DER-encoded ECDSA signature")]
-    Malformed,
-    /// Well-formed but wrong.
-    #[error("the signature does not match the key and signed data")]
-    Mismatch,
-}
-
-/// Finds the first `-----BEGIN <label>-----` block in `text` (any text may surround it)
-/// and returns its decoded body.
-pub fn pem_block(text: &[u8], label: &'static str) -> Result<Vec<u8>, KeyError> {
-    let text = String::from_utf8_lossy(text);
-    let begin = alloc::format!("-----BEGIN {label}-----");
-    let end = alloc::format!("-----END {label}-----");
-    let start = text.find(&begin).ok_or(KeyError::NoPemBlock(label))? + begin.len();
-    let stop = text[start..]
-        .find(&end)
-        .ok_or(KeyError::NoPemBlock(label))?
-        + start;
-    let body = &text[start..stop];
-    if body.contains(':') {
-        // Proc-Type/DEK-Info headers: a legacy encrypted key, handled by callers.
-        return Err(KeyError::InvalidPemBase64);
-    }
-    b64decode(body).ok_or(KeyError::InvalidPemBase64)
-}
-
-/// Every `-----BEGIN <label>-----` block of `text`, in order.
-pub fn pem_blocks(text: &[u8], label: &'static str) -> Result<Vec<Vec<u8>>, KeyError> {
-    let s = String::from_utf8_lossy(text);
-    let begin = alloc::format!("-----BEGIN {label}-----");
-    let end = alloc::format!("-----END {label}-----");
-    let mut out = Vec::new();
-    let mut rest: &str = &s;
-    while let Some(i) = rest.find(&begin) {
-        let after = &rest[i + begin.len()..];
-        let j = after.find(&end).ok_or(KeyError::NoPemBlock(label))?;
-        out.push(b64decode(&after[..j]).ok_or(KeyError::InvalidPemBase64)?);
-        rest = &after[j + end.len()..];
-    }
-    Ok(out)
-}
-
-/// Wraps DER in PEM exactly as OpenSSL and Python `cryptography` write it: 64-character
-/// lines and a trailing newline.
-pub fn to_pem(label: &str, der: &[u8]) -> String {
-    let b64 = b64encode(der);
-    let mut out = alloc::format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(core::str::from_utf8(line).unwrap_or_default());
-        out.push('\n');
-    }
-    out.push_str(&alloc::format!("-----END {label}-----\n"));
-    out
 }
 
 /// An ECDSA public key on one of the supported curves.
@@ -221,14 +67,8 @@ impl PublicKey {
     /// Reads a parsed `SubjectPublicKeyInfo`.
     pub fn from_spki(spki: &SubjectPublicKeyInfoRef<'_>) -> Result<Self, KeyError> {
         let alg = spki.algorithm.oid;
-        if alg == OID_RSA {
-            return Err(KeyError::NotEllipticCurve("an RSA key"));
-        }
-        if alg == OID_ED25519 {
-            return Err(KeyError::NotEllipticCurve("an Ed25519 key"));
-        }
-        if alg != OID_EC_PUBLIC_KEY {
-            return Err(KeyError::NotEllipticCurve("a key of an unknown type"));
+        if alg != oids::EC_PUBLIC_KEY {
+            return Err(KeyError::NotEllipticCurve(not_ec_kind(&alg)));
         }
         let curve_oid: ObjectIdentifier = spki
             .algorithm
@@ -291,7 +131,7 @@ impl PublicKey {
         let point = self.sec1_point();
         let spki = spki::SubjectPublicKeyInfo {
             algorithm: AlgorithmIdentifier {
-                oid: OID_EC_PUBLIC_KEY,
+                oid: oids::EC_PUBLIC_KEY,
                 parameters: Some(AnyRef::from(&curve_oid)),
             },
             subject_public_key: BitString::from_bytes(&point).expect("point fits a bit string"),
@@ -394,14 +234,8 @@ impl SigningKey {
     /// Reads an unencrypted PKCS #8 `PrivateKeyInfo` (DER).
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
         let info = pkcs8_info(der)?;
-        if info.algorithm.oid == OID_RSA {
-            return Err(KeyError::NotEllipticCurve("an RSA key"));
-        }
-        if info.algorithm.oid == OID_ED25519 {
-            return Err(KeyError::NotEllipticCurve("an Ed25519 key"));
-        }
-        if info.algorithm.oid != OID_EC_PUBLIC_KEY {
-            return Err(KeyError::NotEllipticCurve("a key of an unknown type"));
+        if info.algorithm.oid != oids::EC_PUBLIC_KEY {
+            return Err(KeyError::NotEllipticCurve(not_ec_kind(&info.algorithm.oid)));
         }
         let curve_oid: ObjectIdentifier = info
             .algorithm
@@ -530,21 +364,24 @@ impl der::FixedTag for PrivateKeyInfoRef<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::pem_block;
 
     const REPO_PUB: &[u8] = include_bytes!(
-        "../../tests/vectors/model-transparency/scripts/tests/keys/certificate/signing-key-pub.pem"
+        "../../../tests/vectors/model-transparency/scripts/tests/keys/certificate/signing-key-pub.pem"
     );
     const REPO_PRIV: &[u8] = include_bytes!(
-        "../../tests/vectors/model-transparency/scripts/tests/keys/certificate/signing-key.pem"
+        "../../../tests/vectors/model-transparency/scripts/tests/keys/certificate/signing-key.pem"
     );
     const P256_PRIV: &[u8] =
-        include_bytes!("../../tests/vectors/model-transparency/generated-v1.1.1/keys/p256.pem");
-    const P256_PUB: &[u8] =
-        include_bytes!("../../tests/vectors/model-transparency/generated-v1.1.1/keys/p256-pub.pem");
+        include_bytes!("../../../tests/vectors/model-transparency/generated-v1.1.1/keys/p256.pem");
+    const P256_PUB: &[u8] = include_bytes!(
+        "../../../tests/vectors/model-transparency/generated-v1.1.1/keys/p256-pub.pem"
+    );
     const P521_PRIV: &[u8] =
-        include_bytes!("../../tests/vectors/model-transparency/generated-v1.1.1/keys/p521.pem");
-    const P521_PUB: &[u8] =
-        include_bytes!("../../tests/vectors/model-transparency/generated-v1.1.1/keys/p521-pub.pem");
+        include_bytes!("../../../tests/vectors/model-transparency/generated-v1.1.1/keys/p521.pem");
+    const P521_PUB: &[u8] = include_bytes!(
+        "../../../tests/vectors/model-transparency/generated-v1.1.1/keys/p521-pub.pem"
+    );
 
     /// A deterministic generator; fine for tests, never for real keys.
     pub(crate) struct TestRng(pub u64);
