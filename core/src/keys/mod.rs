@@ -102,7 +102,7 @@ impl SignatureHash {
     }
 
     /// Length of a digest in bytes.
-    pub fn len(self) -> usize {
+    pub fn output_len(self) -> usize {
         match self {
             Self::Sha256 => 32,
             Self::Sha384 => 48,

@@ -60,7 +60,7 @@ impl Scheme {
     pub fn rsa_pss(hash: SignatureHash) -> Self {
         Self::RsaPss {
             hash,
-            salt_len: hash.len(),
+            salt_len: hash.output_len(),
         }
     }
 

@@ -23,9 +23,6 @@ use crate::encoding::b64encode;
 use crate::keys::SignatureHash;
 use crate::keys::{CryptoError, Scheme};
 
-/// The embedded SCT list extension.
-/// The EKU of a precertificate-signing certificate (RFC 6962 §3.1).
-
 /// One parsed SCT.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sct {
