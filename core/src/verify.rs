@@ -230,7 +230,7 @@ pub fn verify_bundle(
 }
 
 /// The Sigstore path of [`verify_bundle`]: keyless verification of the DSSE bundle
-/// (SIGSTORE.md §A; the in-toto subject is the model's manifest digest, which the
+/// (docs/sigstore.md §A; the in-toto subject is the model's manifest digest, which the
 /// caller compares), then the statement as for key and certificate signatures. The
 /// compat PAE of 0.2.x is never tried: those versions did not sign with Sigstore.
 fn verify_sigstore(

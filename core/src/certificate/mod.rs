@@ -1,4 +1,4 @@
-//! X.509 certificate chains of `certificate` signatures (FORMAT.md §8.4).
+//! X.509 certificate chains of `certificate` signatures (docs/format.md §8.4).
 //!
 //! The Python reference hands the bundle's chain to an OpenSSL `X509Store` with default
 //! flags, at the time of the leaf's notBefore, then checks the leaf's usage itself. This

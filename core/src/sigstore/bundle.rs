@@ -362,7 +362,7 @@ impl SigstoreBundle {
         }
     }
 
-    /// The structure rules that do not need trust material (SIGSTORE.md §A.2).
+    /// The structure rules that do not need trust material (docs/sigstore.md §A.2).
     pub fn check_structure(&self) -> Result<(), SigstoreError> {
         match &self.material {
             Material::X509CertificateChain(_) if self.version >= BundleVersion::V0_3 => {

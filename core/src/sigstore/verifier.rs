@@ -1,4 +1,4 @@
-//! The verification procedure (SIGSTORE.md §A.3), step by step.
+//! The verification procedure (docs/sigstore.md §A.3), step by step.
 
 use alloc::string::String;
 use alloc::vec::Vec;

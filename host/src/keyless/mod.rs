@@ -7,7 +7,7 @@
 //! The services come from a signing configuration: the embedded production or staging
 //! one, or a client trust configuration's (`--trust-config`), chosen with the
 //! reference's precedence when signing: `--use-staging`, else `--trust-config`, else
-//! production (FORMAT.md §10.5).
+//! production (docs/format.md §10.5).
 
 pub mod http;
 pub mod oidc;

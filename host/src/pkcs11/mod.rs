@@ -2,7 +2,7 @@
 //! SoftHSM2): `sign pkcs11-key` and `sign pkcs11-certificate`.
 //!
 //! The token is chosen with an RFC 7512 URI ([`Pkcs11Uri`]), the module that drives it is
-//! found by [`locate_module`], and [`Pkcs11Signer`] signs as FORMAT.md §4 says: the DSSE
+//! found by [`locate_module`], and [`Pkcs11Signer`] signs as docs/format.md §4 says: the DSSE
 //! PAE is hashed on the host with the curve's hash, the token signs the digest with
 //! `CKM_ECDSA`, and its raw `r || s` is converted to DER. [`list_signing_keys`] lists the
 //! keys of a token that can sign.

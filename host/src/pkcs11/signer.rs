@@ -645,7 +645,7 @@ impl Signer for Pkcs11Signer {
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
         let curve = self.public_key.curve();
-        // CKM_ECDSA signs a digest: hash on the host with the curve's hash (FORMAT.md §4),
+        // CKM_ECDSA signs a digest: hash on the host with the curve's hash (docs/format.md §4),
         // which also works on tokens without the combined ECDSA-SHA* mechanisms.
         let digest = curve.hash().digest(message);
         // A panic elsewhere while holding the lock leaves the session usable: the next

@@ -1,5 +1,5 @@
 //! PKCS #11 URIs (RFC 7512), parsed with the rules of the Python reference
-//! (`model_signing/_signing/pkcs11uri.py`, FORMAT.md §12) and the syntax checks the RFC
+//! (`model_signing/_signing/pkcs11uri.py`, docs/format.md §12) and the syntax checks the RFC
 //! asks for, which the reference skips.
 //!
 //! A URI is `pkcs11:` followed by path attributes separated by `;` (which token and which
@@ -273,7 +273,7 @@ impl Pkcs11Uri {
         Ok(())
     }
 
-    /// The rules the reference checks after parsing (FORMAT.md §12), with the RFC's
+    /// The rules the reference checks after parsing (docs/format.md §12), with the RFC's
     /// stricter `slot-id` and `type` syntax.
     fn validate(&self) -> Result<(), UriError> {
         if let Some(v) = self.path_attribute("slot-id") {
