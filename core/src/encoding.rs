@@ -58,6 +58,22 @@ pub fn b64decode(text: &str) -> Option<Vec<u8>> {
         .ok()
 }
 
+/// Decodes base64 as proto3 JSON allows it (standard or URL-safe alphabet, padding
+/// optional) but nothing more: no whitespace, no other characters, no non-zero trailing
+/// bits. Sigstore clients reject loosely encoded bytes, and so does this.
+pub fn b64decode_strict(text: &str) -> Option<Vec<u8>> {
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const CONFIG: GeneralPurposeConfig =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    const STANDARD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, CONFIG);
+    const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, CONFIG);
+    if text.contains(['-', '_']) {
+        URL_SAFE.decode(text).ok()
+    } else {
+        STANDARD.decode(text).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +84,17 @@ mod tests {
         assert_eq!(unhex("00ABff"), Some(alloc::vec![0, 0xab, 0xff]));
         assert_eq!(unhex("0"), None);
         assert_eq!(unhex("zz"), None);
+    }
+
+    #[test]
+    fn base64_strict() {
+        assert_eq!(b64decode_strict("aGk="), Some(b"hi".to_vec()));
+        assert_eq!(b64decode_strict("aGk"), Some(b"hi".to_vec()));
+        assert_eq!(b64decode_strict("-_8="), Some(alloc::vec![0xfb, 0xff]));
+        assert_eq!(b64decode_strict("aG k="), None);
+        assert_eq!(b64decode_strict("aGk=\n"), None);
+        assert_eq!(b64decode_strict("aGl="), None);
+        assert_eq!(b64decode_strict("!!"), None);
     }
 
     #[test]

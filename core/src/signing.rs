@@ -6,7 +6,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::bundle::{Bundle, VerificationMaterial, MEDIA_TYPE_V0_3};
+use crate::bundle::{Bundle, VerificationMaterial};
 use crate::certificate::{certificate_public_key, CertificateError};
 use crate::dsse::{pae, Envelope, EnvelopeSignature, IN_TOTO_PAYLOAD_TYPE};
 use crate::keys::{PublicKey, SigningKey};
@@ -140,12 +140,9 @@ pub fn sign_statement(signer: &dyn Signer, payload: Vec<u8>) -> Result<Bundle, S
         key.verify(&message, &sig)
             .map_err(|_| SignError::SelfCheckFailed)?;
     }
-    Ok(Bundle {
-        media_type: MEDIA_TYPE_V0_3.into(),
-        verification_material: signer.verification_material(),
-        tlog_entries: Vec::new(),
-        timestamp_verification_data: None,
-        envelope: Envelope {
+    Ok(Bundle::dsse(
+        signer.verification_material(),
+        Envelope {
             payload,
             payload_type: IN_TOTO_PAYLOAD_TYPE.into(),
             signatures: alloc::vec![EnvelopeSignature {
@@ -153,5 +150,5 @@ pub fn sign_statement(signer: &dyn Signer, payload: Vec<u8>) -> Result<Bundle, S
                 keyid: Some(String::new()),
             }],
         },
-    })
+    ))
 }

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use crate::encoding::{hex, unhex};
 use crate::hashing::{Digest, HashAlgorithm};
 use crate::identifier::{ModelPath, ResourceKey};
+use crate::json::read::{self as json, FieldError};
 use crate::json::Json;
 use crate::manifest::{root_digest, Manifest};
 use crate::serialization::Serialization;
@@ -56,17 +57,9 @@ pub enum StatementError {
     /// The payload is not JSON.
     #[error("the signed payload is not valid JSON: {0}")]
     InvalidJson(String),
-    /// A field is missing.
-    #[error("the signed statement has no '{0}' field")]
-    MissingField(&'static str),
-    /// A field has the wrong JSON type or an invalid value.
-    #[error("the signed statement's '{field}' is invalid: {reason}")]
-    InvalidField {
-        /// Field path.
-        field: &'static str,
-        /// What is wrong.
-        reason: String,
-    },
+    /// A field is missing or malformed.
+    #[error("{}", .0.describe_in("the signed statement"))]
+    Field(FieldError),
     /// `_type` is not in-toto v1.
     #[error("expected in-toto {STATEMENT_TYPE} payload, but got {0}")]
     WrongStatementType(String),
@@ -93,6 +86,14 @@ pub enum StatementError {
         /// Root over the listed resources.
         computed: String,
     },
+}
+
+// Not `#[from]`: the field error is part of this error's message, not a cause to print
+// after it.
+impl From<FieldError> for StatementError {
+    fn from(e: FieldError) -> Self {
+        Self::Field(e)
+    }
 }
 
 /// Builds the statement bytes (the DSSE payload) for a manifest.
@@ -161,36 +162,10 @@ pub fn build_statement(
     statement.to_pretty_ascii().into_bytes()
 }
 
-fn get<'a>(obj: &'a Map<String, Value>, key: &'static str) -> Result<&'a Value, StatementError> {
-    obj.get(key).ok_or(StatementError::MissingField(key))
-}
-
-fn as_str<'a>(v: &'a Value, field: &'static str) -> Result<&'a str, StatementError> {
-    v.as_str().ok_or_else(|| StatementError::InvalidField {
-        field,
-        reason: "expected a string".into(),
-    })
-}
-
-fn as_obj<'a>(v: &'a Value, field: &'static str) -> Result<&'a Map<String, Value>, StatementError> {
-    v.as_object().ok_or_else(|| StatementError::InvalidField {
-        field,
-        reason: "expected an object".into(),
-    })
-}
-
-fn as_array<'a>(v: &'a Value, field: &'static str) -> Result<&'a Vec<Value>, StatementError> {
-    v.as_array().ok_or_else(|| StatementError::InvalidField {
-        field,
-        reason: "expected a list".into(),
-    })
-}
-
 /// Reads a `shard_size`, which the reference writes as a float (`1000000000.0`).
 fn shard_size(v: &Value) -> Result<u64, StatementError> {
-    let invalid = |reason: &str| StatementError::InvalidField {
-        field: "predicate.serialization.shard_size",
-        reason: reason.into(),
+    let invalid = |reason: &str| -> StatementError {
+        json::invalid("predicate.serialization.shard_size", reason).into()
     };
     let size = if let Some(n) = v.as_u64() {
         n
@@ -211,15 +186,17 @@ fn shard_size(v: &Value) -> Result<u64, StatementError> {
 /// Parses and checks a statement: the type, the predicate, every resource, and (for the
 /// v1.0 predicate) that the resources in document order hash to the subject digest.
 pub fn parse_statement(payload: &[u8]) -> Result<SignedManifest, StatementError> {
-    let value: Value =
-        serde_json::from_slice(payload).map_err(|e| StatementError::InvalidJson(e.to_string()))?;
-    let root = as_obj(&value, "statement")?;
-    let ty = as_str(get(root, "_type")?, "_type")?;
+    let value = json::parse(payload).map_err(StatementError::InvalidJson)?;
+    let root = json::object(&value, "statement")?;
+    let ty = json::string(json::require(root, "_type", "_type", "")?, "_type")?;
     if ty != STATEMENT_TYPE {
         return Err(StatementError::WrongStatementType(ty.into()));
     }
-    let predicate_type = as_str(get(root, "predicateType")?, "predicateType")?;
-    let subjects = as_array(get(root, "subject")?, "subject")?;
+    let predicate_type = json::string(
+        json::require(root, "predicateType", "predicateType", "")?,
+        "predicateType",
+    )?;
+    let subjects = json::array(json::require(root, "subject", "subject", "")?, "subject")?;
     match predicate_type {
         PREDICATE_TYPE_V1 => parse_v1(root, subjects),
         PREDICATE_TYPE_V0_1 => parse_v0_1(subjects),
@@ -234,17 +211,39 @@ fn parse_v1(
     if subjects.len() != 1 {
         return Err(StatementError::SubjectCount(subjects.len()));
     }
-    let subject = as_obj(&subjects[0], "subject[0]")?;
-    let model_name = as_str(get(subject, "name")?, "subject[0].name")?.to_string();
-    let digest = as_obj(get(subject, "digest")?, "subject[0].digest")?;
-    let expected_root = as_str(get(digest, "sha256")?, "subject[0].digest.sha256")?;
+    let subject = json::object(&subjects[0], "subject[0]")?;
+    let model_name = json::string(
+        json::require(subject, "name", "name", "")?,
+        "subject[0].name",
+    )?
+    .to_string();
+    let digest = json::object(
+        json::require(subject, "digest", "digest", "")?,
+        "subject[0].digest",
+    )?;
+    let expected_root = json::string(
+        json::require(digest, "sha256", "sha256", "")?,
+        "subject[0].digest.sha256",
+    )?;
 
-    let predicate = as_obj(get(root, "predicate")?, "predicate")?;
-    let ser = as_obj(get(predicate, "serialization")?, "predicate.serialization")?;
-    let method = as_str(get(ser, "method")?, "predicate.serialization.method")?;
-    let hash_type = as_str(get(ser, "hash_type")?, "predicate.serialization.hash_type")?;
+    let predicate = json::object(
+        json::require(root, "predicate", "predicate", "")?,
+        "predicate",
+    )?;
+    let ser = json::object(
+        json::require(predicate, "serialization", "serialization", "")?,
+        "predicate.serialization",
+    )?;
+    let method = json::string(
+        json::require(ser, "method", "method", "")?,
+        "predicate.serialization.method",
+    )?;
+    let hash_type = json::string(
+        json::require(ser, "hash_type", "hash_type", "")?,
+        "predicate.serialization.hash_type",
+    )?;
     if !ser.contains_key("allow_symlinks") {
-        return Err(StatementError::MissingField("allow_symlinks"));
+        return Err(FieldError::Missing("predicate.serialization.allow_symlinks".into()).into());
     }
     let algorithm = hash_type.parse::<HashAlgorithm>();
     let serialization = match method {
@@ -252,7 +251,7 @@ fn parse_v1(
             .map(Serialization::files)
             .map_err(|e| e.to_string()),
         "shards" => {
-            let size = shard_size(get(ser, "shard_size")?)?;
+            let size = shard_size(json::require(ser, "shard_size", "shard_size", "")?)?;
             algorithm
                 .map_err(|e| e.to_string())
                 .and_then(|a| {
@@ -272,18 +271,27 @@ fn parse_v1(
     };
     let ignore_paths = match ser.get("ignore_paths") {
         None | Some(Value::Null) => Vec::new(),
-        Some(v) => as_array(v, "predicate.serialization.ignore_paths")?
-            .iter()
-            .map(|p| as_str(p, "predicate.serialization.ignore_paths").map(String::from))
-            .collect::<Result<_, _>>()?,
+        Some(v) => json::strings(v, "predicate.serialization.ignore_paths")?,
     };
 
     let mut resources = Vec::new();
-    for r in as_array(get(predicate, "resources")?, "predicate.resources")? {
-        let r = as_obj(r, "predicate.resources[]")?;
-        let name = as_str(get(r, "name")?, "predicate.resources[].name")?;
-        let algorithm = as_str(get(r, "algorithm")?, "predicate.resources[].algorithm")?;
-        let digest = as_str(get(r, "digest")?, "predicate.resources[].digest")?;
+    for r in json::array(
+        json::require(predicate, "resources", "resources", "")?,
+        "predicate.resources",
+    )? {
+        let r = json::object(r, "predicate.resources[]")?;
+        let name = json::string(
+            json::require(r, "name", "name", "")?,
+            "predicate.resources[].name",
+        )?;
+        let algorithm = json::string(
+            json::require(r, "algorithm", "algorithm", "")?,
+            "predicate.resources[].algorithm",
+        )?;
+        let digest = json::string(
+            json::require(r, "digest", "digest", "")?,
+            "predicate.resources[].digest",
+        )?;
         let value = unhex(digest).ok_or_else(|| StatementError::InvalidDigest(name.into()))?;
         let key = if method == "shards" {
             ResourceKey::parse_shard(name)
@@ -319,10 +327,16 @@ fn parse_v1(
 fn parse_v0_1(subjects: &[Value]) -> Result<SignedManifest, StatementError> {
     let mut resources = Vec::new();
     for s in subjects {
-        let s = as_obj(s, "subject[]")?;
-        let name = as_str(get(s, "name")?, "subject[].name")?;
-        let digest = as_obj(get(s, "digest")?, "subject[].digest")?;
-        let hexed = as_str(get(digest, "sha256")?, "subject[].digest.sha256")?;
+        let s = json::object(s, "subject[]")?;
+        let name = json::string(json::require(s, "name", "name", "")?, "subject[].name")?;
+        let digest = json::object(
+            json::require(s, "digest", "digest", "")?,
+            "subject[].digest",
+        )?;
+        let hexed = json::string(
+            json::require(digest, "sha256", "sha256", "")?,
+            "subject[].digest.sha256",
+        )?;
         let value = unhex(hexed).ok_or_else(|| StatementError::InvalidDigest(name.into()))?;
         resources.push((
             ResourceKey::File(ModelPath::new(name)),

@@ -5,13 +5,13 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::bundle::{Bundle, VerificationMaterial, MEDIA_TYPE_V0_3};
+use crate::bundle::{Bundle, Content, VerificationMaterial, MEDIA_TYPE_V0_3};
 use crate::certificate::{verify_chain, CertificateError};
 use crate::dsse::{pae, pae_compat, IN_TOTO_PAYLOAD_TYPE};
 use crate::keys::{PublicKey, SignatureError, SignatureHash};
 use crate::manifest::{Manifest, ManifestDiff};
 use crate::sigstore::{
-    Artifact, Check, Policy, SigstoreBundle, SigstoreError, SigstoreVerifier, VerifiedTime,
+    Artifact, Check, IdentityPolicy, Policy, SigstoreError, TrustedRoot, VerifiedTime,
 };
 use crate::statement::{parse_statement, SignedManifest, StatementError};
 
@@ -26,8 +26,13 @@ pub enum Verifier {
         anchors: Vec<Vec<u8>>,
     },
     /// A Sigstore trusted root and the identity that must have signed (`verify
-    /// sigstore`), boxed because a trusted root is large.
-    Sigstore(alloc::boxed::Box<SigstoreVerifier>),
+    /// sigstore`).
+    Sigstore {
+        /// The trusted root (boxed: it is large).
+        trust_root: alloc::boxed::Box<TrustedRoot>,
+        /// Who must have signed.
+        policy: IdentityPolicy,
+    },
 }
 
 /// Who signed, as established by verification.
@@ -103,6 +108,9 @@ pub enum VerifyError {
     /// The signature does not verify.
     #[error("the signature does not verify: {0}")]
     BadSignature(SignatureError),
+    /// The bundle signs a message, not a DSSE envelope (model signatures use DSSE).
+    #[error("the bundle holds a message signature; model signatures use a DSSE envelope")]
+    MessageSignature,
     /// The envelope's payload type is not in-toto.
     #[error("expected DSSE payload {IN_TOTO_PAYLOAD_TYPE}, but got {0}")]
     PayloadType(String),
@@ -118,14 +126,6 @@ pub enum VerifyError {
     /// The model differs from what was signed.
     #[error("Signature mismatch: {}", .0.join("; "))]
     ManifestMismatch(Vec<String>),
-}
-
-fn material_name(m: &VerificationMaterial) -> &'static str {
-    match m {
-        VerificationMaterial::PublicKey { .. } => "a public key",
-        VerificationMaterial::X509CertificateChain(_) => "a certificate chain",
-        VerificationMaterial::Certificate(_) => "a Sigstore certificate",
-    }
 }
 
 /// The `verify` subcommand for a bundle's material.
@@ -146,10 +146,13 @@ pub fn verify_bundle(
     verifier: &Verifier,
 ) -> Result<VerifiedSignature, VerifyError> {
     // Sigstore bundles may be v0.1 to v0.3; the rest is for key and certificate ones.
-    if !matches!(verifier, Verifier::Sigstore(_)) && bundle.media_type != MEDIA_TYPE_V0_3 {
+    if !matches!(verifier, Verifier::Sigstore { .. }) && bundle.media_type != MEDIA_TYPE_V0_3 {
         return Err(VerifyError::MediaType(bundle.media_type.clone()));
     }
-    let env = &bundle.envelope;
+    let env = match &bundle.content {
+        Content::Dsse(env) => env,
+        Content::MessageSignature { .. } => return Err(VerifyError::MessageSignature),
+    };
     let mut warnings = Vec::new();
     let (key, compat_hash, signer) = match (verifier, &bundle.verification_material) {
         (Verifier::Key(key), VerificationMaterial::PublicKey { hint, .. }) => {
@@ -182,19 +185,21 @@ pub fn verify_bundle(
                 },
             )
         }
-        (Verifier::Sigstore(sigstore), _) => return verify_sigstore(bundle, sigstore),
+        (Verifier::Sigstore { trust_root, policy }, _) => {
+            return verify_sigstore(bundle, env, trust_root, policy)
+        }
         (Verifier::Key(_), found) => {
             return Err(VerifyError::WrongMaterial {
                 expected: "a public key",
                 found_cmd: material_cmd(found),
-                found: material_name(found),
+                found: found.description(),
             })
         }
         (Verifier::Certificate { .. }, found) => {
             return Err(VerifyError::WrongMaterial {
                 expected: "a certificate chain",
                 found_cmd: material_cmd(found),
-                found: material_name(found),
+                found: found.description(),
             })
         }
     };
@@ -235,23 +240,23 @@ pub fn verify_bundle(
 /// compat PAE of 0.2.x is never tried: those versions did not sign with Sigstore.
 fn verify_sigstore(
     bundle: &Bundle,
-    verifier: &SigstoreVerifier,
+    env: &crate::dsse::Envelope,
+    trust_root: &TrustedRoot,
+    policy: &IdentityPolicy,
 ) -> Result<VerifiedSignature, VerifyError> {
     if let found @ VerificationMaterial::PublicKey { .. } = &bundle.verification_material {
         return Err(VerifyError::WrongMaterial {
             expected: "a Sigstore certificate",
             found_cmd: material_cmd(found),
-            found: material_name(found),
+            found: found.description(),
         });
     }
-    let parsed = SigstoreBundle::from_model_bundle(bundle)?;
     let verified = crate::sigstore::verify(
-        &parsed,
-        &verifier.trust_root,
-        &Policy::Identity(verifier.policy.clone()),
+        bundle,
+        trust_root,
+        &Policy::Identity(policy.clone()),
         &Artifact::None,
     )?;
-    let env = &bundle.envelope;
     if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
         return Err(VerifyError::PayloadType(env.payload_type.clone()));
     }

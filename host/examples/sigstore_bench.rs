@@ -16,9 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use model_signing_core::keys::SignatureHash;
-use model_signing_core::sigstore::{
-    verify, Artifact, IdentityPolicy, Policy, SigstoreBundle, TrustedRoot,
-};
+use model_signing_core::sigstore::{verify, Artifact, IdentityPolicy, Policy, TrustedRoot};
 
 struct Case {
     name: &'static str,
@@ -127,12 +125,14 @@ fn main() {
             Artifact::Bytes(&file)
         };
         // Check it verifies before timing it.
-        let bundle = SigstoreBundle::from_json(&data).unwrap();
+        let bundle = model_signing_core::bundle::Bundle::from_json_strict(&data).unwrap();
         if let Err(e) = verify(&bundle, &root, &policy, &artifact) {
             panic!("{}: {e}", case.name);
         }
         let (median, min_t, runs) = time_it(min, || {
-            let bundle = SigstoreBundle::from_json(std::hint::black_box(&data)).unwrap();
+            let bundle =
+                model_signing_core::bundle::Bundle::from_json_strict(std::hint::black_box(&data))
+                    .unwrap();
             std::hint::black_box(verify(&bundle, &root, &policy, &artifact).unwrap());
         });
         println!(

@@ -125,9 +125,10 @@ impl Config {
         trust_root: model_signing_core::sigstore::TrustedRoot,
         policy: model_signing_core::sigstore::IdentityPolicy,
     ) -> Self {
-        self.verifier = Some(Verifier::Sigstore(Box::new(
-            model_signing_core::sigstore::SigstoreVerifier { trust_root, policy },
-        )));
+        self.verifier = Some(Verifier::Sigstore {
+            trust_root: Box::new(trust_root),
+            policy,
+        });
         self
     }
 

@@ -9,9 +9,7 @@ use model_signing_core::hashing::{Digest, HashAlgorithm};
 use model_signing_core::identifier::{ModelPath, ResourceKey};
 use model_signing_core::keys::{to_pem, PublicKey};
 use model_signing_core::model_check::{CheckOptions, FileStatus, InputFile, ModelCheck, Report};
-use model_signing_core::sigstore::{
-    ClientTrustConfig, IdentityPolicy, SigstoreVerifier, TimeSource, TrustedRoot,
-};
+use model_signing_core::sigstore::{ClientTrustConfig, IdentityPolicy, TimeSource, TrustedRoot};
 use model_signing_core::statement::SignedManifest;
 use model_signing_core::verify::{verify_bundle, SignerIdentity, VerifiedSignature, Verifier};
 use model_signing_core::Serialization;
@@ -75,10 +73,10 @@ pub fn sigstore_verifier(
         TrustSource::TrustedRoot(json) => TrustedRoot::from_json(json)?,
         TrustSource::ClientTrustConfig(json) => ClientTrustConfig::from_json(json)?.trusted_root,
     };
-    Ok(Verifier::Sigstore(Box::new(SigstoreVerifier {
-        trust_root,
+    Ok(Verifier::Sigstore {
+        trust_root: Box::new(trust_root),
         policy: IdentityPolicy::exact(identity, issuer),
-    })))
+    })
 }
 
 /// Parses a bundle and checks its signature against `verifier`.

@@ -94,14 +94,9 @@ impl From<ModelCheckError> for ApiError {
 fn sigstore_reason(e: &SigstoreError) -> (&'static str, &'static str) {
     use SigstoreError as S;
     match e {
-        S::Format(_)
-        | S::UnsupportedMediaType(_)
+        S::Bundle(_)
         | S::EmptyCertificateChain
         | S::CertificateChainInV03
-        | S::TooManyTlogEntries(_)
-        | S::DuplicateTlogEntry { .. }
-        | S::TooManyTimestamps(_)
-        | S::DuplicateTimestamp { .. }
         | S::DsseSignatureCount(_) => ("INVALID_BUNDLE", "sigstore_structure"),
         S::WrongMaterial { .. } => ("WRONG_MATERIAL", ""),
         S::NoTlogEntries | S::TransparencyLog { .. } => ("SIGSTORE_VERIFICATION_FAILED", "tlog"),
@@ -132,6 +127,7 @@ impl From<VerifyError> for ApiError {
             VerifyError::MediaType(_) => ("INVALID_BUNDLE", "media_type"),
             VerifyError::KeyMismatch => ("KEY_MISMATCH", ""),
             VerifyError::SignatureCount(_) => ("INVALID_BUNDLE", "signature_count"),
+            VerifyError::MessageSignature => ("INVALID_BUNDLE", "message_signature"),
             VerifyError::BadSignature(_) => ("SIGNATURE_INVALID", ""),
             VerifyError::PayloadType(_) => ("INVALID_STATEMENT", "payload_type"),
             VerifyError::Certificate(_) => ("CERTIFICATE_UNTRUSTED", ""),

@@ -16,8 +16,8 @@ use alloc::vec::Vec;
 
 use sha2::{Digest as _, Sha256};
 
-use super::pjson::b64_strict;
 use super::trust_root::TransparencyLog;
+use crate::encoding::b64decode_strict;
 use crate::keys::VerifyingKey;
 
 /// A parsed checkpoint.
@@ -153,7 +153,7 @@ impl Checkpoint {
             .next()
             .filter(|l| !l.is_empty())
             .ok_or(CheckpointError::MissingRootHash)?;
-        let root_hash = b64_strict(hash_line)
+        let root_hash = b64decode_strict(hash_line)
             .and_then(|h| <[u8; 32]>::try_from(h).ok())
             .ok_or(CheckpointError::InvalidRootHash)?;
         let extensions = lines.map(String::from).collect();
@@ -233,7 +233,7 @@ fn parse_signature_line(line: &str) -> Result<NoteSignature, CheckpointError> {
     if name.is_empty() || name.contains('+') || b64.contains(' ') {
         return Err(bad());
     }
-    let bytes = b64_strict(b64).ok_or_else(bad)?;
+    let bytes = b64decode_strict(b64).ok_or_else(bad)?;
     if bytes.len() < 5 {
         return Err(bad());
     }

@@ -6,7 +6,8 @@
 //! share (see `verifier.rs` for each step and the strict choice made where clients
 //! differ):
 //!
-//! 1. bundle structure (media type, material, entry and timestamp limits);
+//! 1. bundle structure (material, entries, timestamps; the media type and limits are
+//!    checked when [`crate::bundle::Bundle`] reads it);
 //! 2. each transparency-log entry: the log by ID, its signed entry timestamp (SET), its
 //!    inclusion proof and signed checkpoint ([`tlog`], [`merkle`], [`checkpoint`]);
 //! 3. RFC 3161 timestamps ([`timestamp`]); verified times come only from SETs and
@@ -23,11 +24,9 @@
 //! verified times.
 
 pub(crate) mod asn1;
-pub mod bundle;
 pub mod checkpoint;
 pub mod identity;
 pub mod merkle;
-pub mod pjson;
 pub mod sct;
 pub mod time;
 pub mod timestamp;
@@ -38,26 +37,23 @@ pub mod verifier;
 use alloc::string::String;
 
 use crate::keys::CryptoError;
-pub use bundle::{Content, Material, SigstoreBundle};
 pub use identity::{IdentityError, IdentityPolicy, Matcher, SubjectName};
 pub use sct::SctError;
 pub use time::{TimeSource, UnixTime, VerifiedTime};
 pub use timestamp::TimestampError;
 pub use tlog::{BodyError, TlogError};
 pub use trust_root::{ClientTrustConfig, SigningConfig, TrustRootError, TrustedRoot};
-pub use verifier::{verify, Artifact, Check, Policy, SigstoreVerifier, VerifiedBundle};
+pub use verifier::{verify, verify_json, Artifact, Check, Policy, VerifiedBundle};
 
 use crate::certificate::CertificateError;
 
 /// Why a Sigstore bundle did not verify: one variant per check.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SigstoreError {
-    /// A field of the bundle is malformed.
-    #[error("the Sigstore bundle is malformed: {0}")]
-    Format(#[from] pjson::FormatError),
-    /// The media type is not a bundle v0.1 to v0.3.
-    #[error("unsupported Sigstore bundle media type '{0}' (supported: v0.1, v0.2, v0.3)")]
-    UnsupportedMediaType(String),
+    /// The bundle cannot be read (only from [`verify_json`]).
+    #[error(transparent)]
+    Bundle(#[from] crate::bundle::BundleError),
     /// The bundle's material does not fit the policy (a key bundle checked for an
     /// identity, or the reverse).
     #[error("the bundle is signed with {found}, but verification expects {expected}")]
@@ -76,28 +72,6 @@ pub enum SigstoreError {
     /// No transparency-log entry.
     #[error("the bundle has no transparency log entry")]
     NoTlogEntries,
-    /// More than [`bundle::MAX_TLOG_ENTRIES`] entries.
-    #[error("the bundle has {0} transparency log entries; at most 32 are allowed")]
-    TooManyTlogEntries(usize),
-    /// The same (log, index) twice.
-    #[error("transparency log entries #{first} and #{second} are the same entry")]
-    DuplicateTlogEntry {
-        /// The first position.
-        first: usize,
-        /// The repeated one.
-        second: usize,
-    },
-    /// More than [`bundle::MAX_TIMESTAMPS`] timestamps.
-    #[error("the bundle has {0} RFC 3161 timestamps; at most 32 are allowed")]
-    TooManyTimestamps(usize),
-    /// The same timestamp twice.
-    #[error("RFC 3161 timestamps #{first} and #{second} are identical")]
-    DuplicateTimestamp {
-        /// The first position.
-        first: usize,
-        /// The repeated one.
-        second: usize,
-    },
     /// A DSSE envelope without exactly one signature.
     #[error("the DSSE envelope must have exactly one signature, it has {0}")]
     DsseSignatureCount(usize),

@@ -11,13 +11,11 @@ use serde_json::Value;
 
 use super::checkpoint::{Checkpoint, CheckpointError};
 use super::merkle::{leaf_hash, verify_inclusion, Hash, MerkleError};
-use super::pjson::{
-    as_array, as_bytes, as_i64, as_obj, as_str, b64_strict, err, get, require, FormatError, Obj,
-};
 use super::time::UnixTime;
 use super::trust_root::TransparencyLog;
 use crate::dsse::{pae, Envelope};
 use crate::encoding::{b64encode, hex, unhex};
+use crate::json::read::{self as json, invalid, FieldError};
 use crate::keys::SignatureHash;
 use crate::keys::{key_from_pem, CryptoError, Scheme, VerifyingKey};
 
@@ -62,7 +60,7 @@ pub struct InclusionProof {
 pub enum TlogError {
     /// A malformed field.
     #[error("{0}")]
-    Format(#[from] FormatError),
+    Format(#[from] FieldError),
     /// A negative index or time.
     #[error("the entry's {0} is negative")]
     Negative(&'static str),
@@ -170,46 +168,59 @@ pub enum BodyError {
 }
 
 impl TlogEntry {
+    /// Reads one `TransparencyLogEntry` (proto3 JSON), as a bundle's
+    /// `verificationMaterial.tlogEntries` holds them and Rekor v2 returns them.
+    pub fn from_json(data: &[u8]) -> Result<Self, TlogError> {
+        let value = json::parse(data)
+            .map_err(|reason| invalid("entry", &alloc::format!("not JSON ({reason})")))?;
+        Self::from_value(&value, "entry")
+    }
+
     /// Reads one entry of `verificationMaterial.tlogEntries`.
-    pub fn from_value(v: &Value, path: &str) -> Result<Self, TlogError> {
-        let obj = as_obj(v, path)?;
-        let log_index = as_i64(
-            require(obj, "logIndex", "log_index", path)?,
+    pub(crate) fn from_value(v: &Value, path: &str) -> Result<Self, TlogError> {
+        let obj = json::object(v, path)?;
+        let log_index = json::int64(
+            json::require(obj, "logIndex", "log_index", path)?,
             &format!("{path}.logIndex"),
         )?;
         let log_index = u64::try_from(log_index).map_err(|_| TlogError::Negative("logIndex"))?;
         let log_id_path = format!("{path}.logId");
-        let log_id = as_obj(require(obj, "logId", "log_id", path)?, &log_id_path)?;
-        let log_id = as_bytes(
-            require(log_id, "keyId", "key_id", &log_id_path)?,
+        let log_id = json::object(json::require(obj, "logId", "log_id", path)?, &log_id_path)?;
+        let log_id = json::bytes(
+            json::require(log_id, "keyId", "key_id", &log_id_path)?,
             &log_id_path,
         )?;
         let kv_path = format!("{path}.kindVersion");
-        let kv = as_obj(require(obj, "kindVersion", "kind_version", path)?, &kv_path)?;
-        let kind = as_str(require(kv, "kind", "kind", &kv_path)?, &kv_path)?.to_string();
-        let version = as_str(require(kv, "version", "version", &kv_path)?, &kv_path)?.to_string();
-        let integrated_time = match get(obj, "integratedTime", "integrated_time") {
-            Some(t) => as_i64(t, &format!("{path}.integratedTime"))?,
+        let kv = json::object(
+            json::require(obj, "kindVersion", "kind_version", path)?,
+            &kv_path,
+        )?;
+        let kind =
+            json::string(json::require(kv, "kind", "kind", &kv_path)?, &kv_path)?.to_string();
+        let version =
+            json::string(json::require(kv, "version", "version", &kv_path)?, &kv_path)?.to_string();
+        let integrated_time = match json::get(obj, "integratedTime", "integrated_time") {
+            Some(t) => json::int64(t, &format!("{path}.integratedTime"))?,
             None => 0,
         };
         if integrated_time < 0 {
             return Err(TlogError::Negative("integratedTime"));
         }
-        let inclusion_promise = get(obj, "inclusionPromise", "inclusion_promise")
+        let inclusion_promise = json::get(obj, "inclusionPromise", "inclusion_promise")
             .map(|p| {
                 let p_path = format!("{path}.inclusionPromise");
-                let p = as_obj(p, &p_path)?;
-                as_bytes(
-                    require(p, "signedEntryTimestamp", "signed_entry_timestamp", &p_path)?,
+                let p = json::object(p, &p_path)?;
+                json::bytes(
+                    json::require(p, "signedEntryTimestamp", "signed_entry_timestamp", &p_path)?,
                     &format!("{p_path}.signedEntryTimestamp"),
                 )
             })
             .transpose()?;
-        let inclusion_proof = get(obj, "inclusionProof", "inclusion_proof")
+        let inclusion_proof = json::get(obj, "inclusionProof", "inclusion_proof")
             .map(|p| parse_proof(p, &format!("{path}.inclusionProof")))
             .transpose()?;
-        let canonicalized_body = as_bytes(
-            require(obj, "canonicalizedBody", "canonicalized_body", path)?,
+        let canonicalized_body = json::bytes(
+            json::require(obj, "canonicalizedBody", "canonicalized_body", path)?,
             &format!("{path}.canonicalizedBody"),
         )?;
         Ok(Self {
@@ -352,39 +363,36 @@ impl TlogEntry {
 }
 
 fn parse_proof(v: &Value, path: &str) -> Result<InclusionProof, TlogError> {
-    let obj = as_obj(v, path)?;
-    let log_index = as_i64(require(obj, "logIndex", "log_index", path)?, path)?;
-    let tree_size = as_i64(require(obj, "treeSize", "tree_size", path)?, path)?;
-    let hashes = match get(obj, "hashes", "hashes") {
-        Some(h) => as_array(h, path)?
+    let obj = json::object(v, path)?;
+    let log_index = json::int64(json::require(obj, "logIndex", "log_index", path)?, path)?;
+    let tree_size = json::int64(json::require(obj, "treeSize", "tree_size", path)?, path)?;
+    let hashes = match json::get(obj, "hashes", "hashes") {
+        Some(h) => json::array(h, path)?
             .iter()
             .map(|h| {
-                as_bytes(h, &format!("{path}.hashes"))?
+                json::bytes(h, &format!("{path}.hashes"))?
                     .try_into()
                     .map_err(|_| {
-                        err(
-                            &format!("{path}.hashes"),
-                            "holds a hash that is not 32 bytes",
-                        )
-                        .into()
+                        invalid(&format!("{path}.hashes"), "a hash that is not 32 bytes").into()
                     })
             })
             .collect::<Result<Vec<Hash>, TlogError>>()?,
         None => Vec::new(),
     };
-    let checkpoint = get(obj, "checkpoint", "checkpoint")
+    let checkpoint = json::get(obj, "checkpoint", "checkpoint")
         .map(|c| {
             let c_path = format!("{path}.checkpoint");
-            let c = as_obj(c, &c_path)?;
-            Ok::<_, FormatError>(
-                as_str(require(c, "envelope", "envelope", &c_path)?, &c_path)?.to_string(),
+            let c = json::object(c, &c_path)?;
+            Ok::<_, FieldError>(
+                json::string(json::require(c, "envelope", "envelope", &c_path)?, &c_path)?
+                    .to_string(),
             )
         })
         .transpose()?;
     Ok(InclusionProof {
         log_index: u64::try_from(log_index)
             .map_err(|_| TlogError::Negative("inclusionProof.logIndex"))?,
-        root_hash: as_bytes(require(obj, "rootHash", "root_hash", path)?, path)?,
+        root_hash: json::bytes(json::require(obj, "rootHash", "root_hash", path)?, path)?,
         tree_size: u64::try_from(tree_size)
             .map_err(|_| TlogError::Negative("inclusionProof.treeSize"))?,
         hashes,
@@ -394,7 +402,7 @@ fn parse_proof(v: &Value, path: &str) -> Result<InclusionProof, TlogError> {
 
 /// Who signed, as the bundle says.
 #[derive(Clone, Copy, Debug)]
-pub enum Signer<'a> {
+pub enum EntrySigner<'a> {
     /// The leaf certificate (DER).
     Certificate(&'a [u8]),
     /// A public key.
@@ -421,7 +429,7 @@ pub enum SignedContent<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct ExpectedEntry<'a> {
     /// The signer.
-    pub signer: Signer<'a>,
+    pub signer: EntrySigner<'a>,
     /// The signer's key (the leaf's for certificates).
     pub signer_key: &'a VerifyingKey,
     /// The content.
@@ -442,27 +450,27 @@ impl ExpectedEntry<'_> {
     /// certificate's key, sigstore-python and sigstore-go do not).
     fn pem_is_signer(&self, pem: &[u8]) -> bool {
         match self.signer {
-            Signer::Certificate(leaf) => crate::keys::pem_blocks(pem, "CERTIFICATE")
+            EntrySigner::Certificate(leaf) => crate::keys::pem_blocks(pem, "CERTIFICATE")
                 .is_ok_and(|certs| certs.len() == 1 && certs[0] == leaf),
-            Signer::Key(key) => key_from_pem(pem).is_ok_and(|k| &k == key),
+            EntrySigner::Key(key) => key_from_pem(pem).is_ok_and(|k| &k == key),
         }
     }
 }
 
-fn obj<'a>(o: &'a Obj, name: &str) -> Result<&'a Obj, TlogError> {
-    Ok(as_obj(require(o, name, name, "spec")?, name)?)
+fn obj<'a>(o: &'a json::Object, name: &str) -> Result<&'a json::Object, TlogError> {
+    Ok(json::object(json::require(o, name, name, "spec")?, name)?)
 }
 
-fn text<'a>(o: &'a Obj, name: &str) -> Result<&'a str, TlogError> {
-    Ok(as_str(require(o, name, name, "spec")?, name)?)
+fn text<'a>(o: &'a json::Object, name: &str) -> Result<&'a str, TlogError> {
+    Ok(json::string(json::require(o, name, name, "spec")?, name)?)
 }
 
-fn b64(o: &Obj, name: &str) -> Result<Vec<u8>, TlogError> {
-    Ok(as_bytes(require(o, name, name, "spec")?, name)?)
+fn b64(o: &json::Object, name: &str) -> Result<Vec<u8>, TlogError> {
+    Ok(json::bytes(json::require(o, name, name, "spec")?, name)?)
 }
 
 /// `{"algorithm": "sha256", "value": <hex>}`.
-fn hex_hash(o: &Obj) -> Result<(SignatureHash, Vec<u8>), TlogError> {
+fn hex_hash(o: &json::Object) -> Result<(SignatureHash, Vec<u8>), TlogError> {
     let alg = match text(o, "algorithm")? {
         "sha256" => SignatureHash::Sha256,
         "sha384" => SignatureHash::Sha384,
@@ -496,7 +504,7 @@ fn envelope<'a>(expected: &ExpectedEntry<'a>, kind: &str) -> Result<&'a Envelope
 }
 
 /// hashedrekord/0.0.1: `{data: {hash}, signature: {content, publicKey: {content: b64(PEM)}}}`.
-fn hashedrekord_v001(spec: &Obj, expected: &ExpectedEntry<'_>) -> Result<(), TlogError> {
+fn hashedrekord_v001(spec: &json::Object, expected: &ExpectedEntry<'_>) -> Result<(), TlogError> {
     let (algorithm, digest) = message(expected, "hashedrekord")?;
     if hex_hash(obj(obj(spec, "data")?, "hash")?)? != (algorithm, digest.to_vec()) {
         return Err(BodyError::ArtifactDigest.into());
@@ -514,7 +522,7 @@ fn hashedrekord_v001(spec: &Obj, expected: &ExpectedEntry<'_>) -> Result<(), Tlo
 /// hashedrekord/0.0.2: `{hashedRekordV002: {data: {algorithm, digest}, signature:
 /// {content, verifier: {keyDetails, x509Certificate|publicKey: {rawBytes}}}}}`. For a
 /// DSSE bundle the digest is that of the PAE, hashed as the key's scheme hashes.
-fn hashedrekord_v002(spec: &Obj, expected: &ExpectedEntry<'_>) -> Result<(), TlogError> {
+fn hashedrekord_v002(spec: &json::Object, expected: &ExpectedEntry<'_>) -> Result<(), TlogError> {
     let spec = obj(spec, "hashedRekordV002")?;
     let data = obj(spec, "data")?;
     let logged_alg = match text(data, "algorithm")? {
@@ -559,14 +567,14 @@ fn hashedrekord_v002(spec: &Obj, expected: &ExpectedEntry<'_>) -> Result<(), Tlo
     let verifier = obj(sig, "verifier")?;
     let same = match (
         expected.signer,
-        get(verifier, "x509Certificate", "x509_certificate"),
-        get(verifier, "publicKey", "public_key"),
+        json::get(verifier, "x509Certificate", "x509_certificate"),
+        json::get(verifier, "publicKey", "public_key"),
     ) {
-        (Signer::Certificate(leaf), Some(cert), None) => {
-            b64(as_obj(cert, "x509Certificate")?, "rawBytes")? == leaf
+        (EntrySigner::Certificate(leaf), Some(cert), None) => {
+            b64(json::object(cert, "x509Certificate")?, "rawBytes")? == leaf
         }
-        (Signer::Key(key), None, Some(pk)) => {
-            VerifyingKey::from_spki_der(&b64(as_obj(pk, "publicKey")?, "rawBytes")?)
+        (EntrySigner::Key(key), None, Some(pk)) => {
+            VerifyingKey::from_spki_der(&b64(json::object(pk, "publicKey")?, "rawBytes")?)
                 .is_ok_and(|k| &k == key)
         }
         // A certificate bundle whose entry logs a bare key (or the reverse) is refused:
@@ -602,21 +610,21 @@ fn details_fit(details: &str, key: &VerifyingKey) -> bool {
 /// dsse/0.0.1: `{payloadHash: {sha256}, signatures: [{signature, verifier: b64(PEM)}],
 /// envelopeHash}`. The envelope hash cannot be checked (the envelope's JSON is not
 /// canonical), so the payload hash and every signature are.
-fn dsse_v001(spec: &Obj, expected: &ExpectedEntry<'_>) -> Result<(), TlogError> {
+fn dsse_v001(spec: &json::Object, expected: &ExpectedEntry<'_>) -> Result<(), TlogError> {
     let env = envelope(expected, "dsse")?;
     let (alg, value) = hex_hash(obj(spec, "payloadHash")?)?;
     if value != alg.digest(&env.payload) {
         return Err(BodyError::PayloadHash.into());
     }
-    let sigs = as_array(
-        require(spec, "signatures", "signatures", "spec")?,
+    let sigs = json::array(
+        json::require(spec, "signatures", "signatures", "spec")?,
         "signatures",
     )?;
     if sigs.len() != env.signatures.len() {
         return Err(BodyError::Signature.into());
     }
     for (logged, sig) in sigs.iter().zip(&env.signatures) {
-        let logged = as_obj(logged, "signatures[]")?;
+        let logged = json::object(logged, "signatures[]")?;
         if b64(logged, "signature")? != sig.sig {
             return Err(BodyError::Signature.into());
         }
@@ -629,7 +637,7 @@ fn dsse_v001(spec: &Obj, expected: &ExpectedEntry<'_>) -> Result<(), TlogError> 
 
 /// intoto/0.0.2: `{content: {envelope: {payloadType, signatures: [{sig: b64(b64(sig)),
 /// publicKey: b64(PEM)}]}, payloadHash, hash}}` (note the double base64 of `sig`).
-fn intoto_v002(spec: &Obj, expected: &ExpectedEntry<'_>) -> Result<(), TlogError> {
+fn intoto_v002(spec: &json::Object, expected: &ExpectedEntry<'_>) -> Result<(), TlogError> {
     let env = envelope(expected, "intoto")?;
     let content = obj(spec, "content")?;
     let (alg, value) = hex_hash(obj(content, "payloadHash")?)?;
@@ -640,17 +648,19 @@ fn intoto_v002(spec: &Obj, expected: &ExpectedEntry<'_>) -> Result<(), TlogError
     if text(logged_env, "payloadType")? != env.payload_type {
         return Err(BodyError::PayloadType.into());
     }
-    let sigs = as_array(
-        require(logged_env, "signatures", "signatures", "envelope")?,
+    let sigs = json::array(
+        json::require(logged_env, "signatures", "signatures", "envelope")?,
         "signatures",
     )?;
     if sigs.len() != env.signatures.len() {
         return Err(BodyError::Signature.into());
     }
     for (logged, sig) in sigs.iter().zip(&env.signatures) {
-        let logged = as_obj(logged, "signatures[]")?;
+        let logged = json::object(logged, "signatures[]")?;
         let inner = b64(logged, "sig")?;
-        let decoded = core::str::from_utf8(&inner).ok().and_then(b64_strict);
+        let decoded = core::str::from_utf8(&inner)
+            .ok()
+            .and_then(crate::encoding::b64decode_strict);
         if decoded.as_deref() != Some(sig.sig.as_slice()) {
             return Err(BodyError::Signature.into());
         }

@@ -13,10 +13,8 @@ use alloc::vec::Vec;
 
 use serde_json::Value;
 
-use super::pjson::{
-    as_array, as_bytes, as_i64, as_obj, as_str, err, get, require, FormatError, Obj,
-};
 use super::time::UnixTime;
+use crate::json::read::{self as json, invalid, FieldError};
 use crate::keys::{CryptoError, Scheme, VerifyingKey};
 
 /// The trusted-root media type deployed today.
@@ -56,7 +54,7 @@ pub enum TrustRootError {
     MediaType(String),
     /// A malformed field.
     #[error("the trust material's {0}")]
-    Format(#[from] FormatError),
+    Format(#[from] FieldError),
     /// A transparency or CT log without `validFor.start` (sigstore-go refuses these too:
     /// a key without a start could vouch for entries from before it existed).
     #[error("the log {0} has no validFor.start in the trusted root")]
@@ -160,17 +158,17 @@ fn parse_json(data: &[u8]) -> Result<Value, TrustRootError> {
     serde_json::from_slice(data).map_err(|e| TrustRootError::InvalidJson(e.to_string()))
 }
 
-fn validity(obj: &Obj, path: &str) -> Result<ValidityPeriod, FormatError> {
-    let Some(v) = get(obj, "validFor", "valid_for") else {
+fn validity(obj: &json::Object, path: &str) -> Result<ValidityPeriod, FieldError> {
+    let Some(v) = json::get(obj, "validFor", "valid_for") else {
         return Ok(ValidityPeriod::default());
     };
-    let v = as_obj(v, &format!("{path}.validFor"))?;
-    let time = |name: &str| -> Result<Option<UnixTime>, FormatError> {
-        get(v, name, name)
+    let v = json::object(v, &format!("{path}.validFor"))?;
+    let time = |name: &str| -> Result<Option<UnixTime>, FieldError> {
+        json::get(v, name, name)
             .map(|t| {
                 let field = format!("{path}.validFor.{name}");
-                UnixTime::parse_rfc3339(as_str(t, &field)?)
-                    .ok_or_else(|| err(&field, "is not an RFC 3339 time"))
+                UnixTime::parse_rfc3339(json::string(t, &field)?)
+                    .ok_or_else(|| invalid(&field, "not an RFC 3339 time"))
             })
             .transpose()
     };
@@ -181,23 +179,28 @@ fn validity(obj: &Obj, path: &str) -> Result<ValidityPeriod, FormatError> {
 }
 
 fn optional_string(
-    obj: &Obj,
+    obj: &json::Object,
     camel: &str,
     snake: &str,
     path: &str,
-) -> Result<Option<String>, FormatError> {
-    get(obj, camel, snake)
-        .map(|v| as_str(v, &format!("{path}.{camel}")).map(String::from))
+) -> Result<Option<String>, FieldError> {
+    json::get(obj, camel, snake)
+        .map(|v| json::string(v, &format!("{path}.{camel}")).map(String::from))
         .transpose()
 }
 
-fn key_id(obj: &Obj, camel: &str, snake: &str, path: &str) -> Result<Option<Vec<u8>>, FormatError> {
-    get(obj, camel, snake)
+fn key_id(
+    obj: &json::Object,
+    camel: &str,
+    snake: &str,
+    path: &str,
+) -> Result<Option<Vec<u8>>, FieldError> {
+    json::get(obj, camel, snake)
         .map(|v| {
             let path = format!("{path}.{camel}");
-            let v = as_obj(v, &path)?;
-            as_bytes(
-                require(v, "keyId", "key_id", &path)?,
+            let v = json::object(v, &path)?;
+            json::bytes(
+                json::require(v, "keyId", "key_id", &path)?,
                 &format!("{path}.keyId"),
             )
         })
@@ -205,14 +208,17 @@ fn key_id(obj: &Obj, camel: &str, snake: &str, path: &str) -> Result<Option<Vec<
 }
 
 fn parse_log(v: &Value, path: &str) -> Result<TransparencyLog, TrustRootError> {
-    let obj = as_obj(v, path)?;
+    let obj = json::object(v, path)?;
     let base_url = optional_string(obj, "baseUrl", "base_url", path)?.unwrap_or_default();
     let hash_algorithm =
         optional_string(obj, "hashAlgorithm", "hash_algorithm", path)?.unwrap_or_default();
     let key_path = format!("{path}.publicKey");
-    let pk = as_obj(require(obj, "publicKey", "public_key", path)?, &key_path)?;
-    let key_bytes = as_bytes(
-        require(pk, "rawBytes", "raw_bytes", &key_path)?,
+    let pk = json::object(
+        json::require(obj, "publicKey", "public_key", path)?,
+        &key_path,
+    )?;
+    let key_bytes = json::bytes(
+        json::require(pk, "rawBytes", "raw_bytes", &key_path)?,
         &format!("{key_path}.rawBytes"),
     )?;
     let key_details =
@@ -223,7 +229,7 @@ fn parse_log(v: &Value, path: &str) -> Result<TransparencyLog, TrustRootError> {
     }
     let key = VerifyingKey::from_key_details(&key_bytes, &key_details);
     let log_id = key_id(obj, "logId", "log_id", path)?
-        .ok_or_else(|| err(&format!("{path}.logId"), "is missing"))?;
+        .ok_or_else(|| FieldError::Missing(format!("{path}.logId")))?;
     Ok(TransparencyLog {
         base_url,
         hash_algorithm,
@@ -242,10 +248,10 @@ fn parse_authority(
     index: usize,
     path: &str,
 ) -> Result<CertificateAuthority, TrustRootError> {
-    let obj = as_obj(v, path)?;
-    let (organization, common_name) = match get(obj, "subject", "subject") {
+    let obj = json::object(v, path)?;
+    let (organization, common_name) = match json::get(obj, "subject", "subject") {
         Some(s) => {
-            let s = as_obj(s, &format!("{path}.subject"))?;
+            let s = json::object(s, &format!("{path}.subject"))?;
             (
                 optional_string(s, "organization", "organization", path)?,
                 optional_string(s, "commonName", "common_name", path)?,
@@ -254,16 +260,16 @@ fn parse_authority(
         None => (None, None),
     };
     let chain_path = format!("{path}.certChain");
-    let chain = match get(obj, "certChain", "cert_chain") {
+    let chain = match json::get(obj, "certChain", "cert_chain") {
         Some(c) => {
-            let c = as_obj(c, &chain_path)?;
-            match get(c, "certificates", "certificates") {
-                Some(list) => as_array(list, &format!("{chain_path}.certificates"))?
+            let c = json::object(c, &chain_path)?;
+            match json::get(c, "certificates", "certificates") {
+                Some(list) => json::array(list, &format!("{chain_path}.certificates"))?
                     .iter()
                     .map(|cert| {
-                        let cert = as_obj(cert, &chain_path)?;
-                        as_bytes(
-                            require(cert, "rawBytes", "raw_bytes", &chain_path)?,
+                        let cert = json::object(cert, &chain_path)?;
+                        json::bytes(
+                            json::require(cert, "rawBytes", "raw_bytes", &chain_path)?,
                             &chain_path,
                         )
                     })
@@ -294,18 +300,18 @@ impl TrustedRoot {
 
     /// Parses an already decoded trusted root.
     pub fn from_value(value: &Value) -> Result<Self, TrustRootError> {
-        let root = as_obj(value, "trustedRoot")?;
-        let media_type = as_str(
-            require(root, "mediaType", "media_type", "trustedRoot")?,
+        let root = json::object(value, "trustedRoot")?;
+        let media_type = json::string(
+            json::require(root, "mediaType", "media_type", "trustedRoot")?,
             "trustedRoot.mediaType",
         )?;
         if media_type != TRUSTED_ROOT_MEDIA_TYPE_V0_1 && media_type != TRUSTED_ROOT_MEDIA_TYPE_V0_2
         {
             return Err(TrustRootError::MediaType(media_type.into()));
         }
-        let list = |camel: &str, snake: &str| -> Result<Vec<Value>, FormatError> {
-            match get(root, camel, snake) {
-                Some(v) => as_array(v, &format!("trustedRoot.{camel}")).cloned(),
+        let list = |camel: &str, snake: &str| -> Result<Vec<Value>, FieldError> {
+            match json::get(root, camel, snake) {
+                Some(v) => json::array(v, &format!("trustedRoot.{camel}")).cloned(),
                 None => Ok(Vec::new()),
             }
         };
@@ -410,31 +416,35 @@ impl SigningConfig {
     /// Parses an already decoded signing configuration.
     pub fn from_value(value: &Value) -> Result<Self, TrustRootError> {
         let p = "signingConfig";
-        let obj = as_obj(value, p)?;
-        let media_type = as_str(
-            require(obj, "mediaType", "media_type", p)?,
+        let obj = json::object(value, p)?;
+        let media_type = json::string(
+            json::require(obj, "mediaType", "media_type", p)?,
             "signingConfig.mediaType",
         )?;
         if !SIGNING_CONFIG_MEDIA_TYPES.contains(&media_type) {
             return Err(TrustRootError::MediaType(media_type.into()));
         }
-        let services = |camel: &str, snake: &str| -> Result<Vec<Service>, FormatError> {
-            let Some(list) = get(obj, camel, snake) else {
+        let services = |camel: &str, snake: &str| -> Result<Vec<Service>, FieldError> {
+            let Some(list) = json::get(obj, camel, snake) else {
                 return Ok(Vec::new());
             };
-            as_array(list, &format!("{p}.{camel}"))?
+            json::array(list, &format!("{p}.{camel}"))?
                 .iter()
                 .enumerate()
                 .map(|(i, s)| {
                     let path = format!("{p}.{camel}[{i}]");
-                    let s = as_obj(s, &path)?;
-                    let version = match get(s, "majorApiVersion", "major_api_version") {
-                        Some(v) => u32::try_from(as_i64(v, &path)?)
-                            .map_err(|_| err(&path, "has an invalid majorApiVersion"))?,
+                    let s = json::object(s, &path)?;
+                    let version = match json::get(s, "majorApiVersion", "major_api_version") {
+                        Some(v) => u32::try_from(json::int64(v, &path)?).map_err(|_| {
+                            invalid(
+                                &format!("{path}.majorApiVersion"),
+                                "not a 32-bit unsigned integer",
+                            )
+                        })?,
                         None => 0,
                     };
                     Ok(Service {
-                        url: as_str(require(s, "url", "url", &path)?, &path)?.into(),
+                        url: json::string(json::require(s, "url", "url", &path)?, &path)?.into(),
                         major_api_version: version,
                         valid_for: validity(s, &path)?,
                         operator: optional_string(s, "operator", "operator", &path)?,
@@ -442,16 +452,16 @@ impl SigningConfig {
                 })
                 .collect()
         };
-        let selector = |camel: &str, snake: &str| -> Result<Option<ServiceSelector>, FormatError> {
-            get(obj, camel, snake)
+        let selector = |camel: &str, snake: &str| -> Result<Option<ServiceSelector>, FieldError> {
+            json::get(obj, camel, snake)
                 .map(|v| {
                     let path = format!("{p}.{camel}");
-                    let v = as_obj(v, &path)?;
+                    let v = json::object(v, &path)?;
                     Ok(ServiceSelector {
                         selector: optional_string(v, "selector", "selector", &path)?
                             .unwrap_or_default(),
-                        count: get(v, "count", "count")
-                            .map(|c| as_i64(c, &path).map(|c| c as u32))
+                        count: json::get(v, "count", "count")
+                            .map(|c| json::int64(c, &path).map(|c| c as u32))
                             .transpose()?,
                     })
                 })
@@ -497,17 +507,22 @@ impl ClientTrustConfig {
     pub fn from_json(data: &[u8]) -> Result<Self, TrustRootError> {
         let value = parse_json(data)?;
         let p = "clientTrustConfig";
-        let obj = as_obj(&value, p)?;
-        let media_type = as_str(
-            require(obj, "mediaType", "media_type", p)?,
+        let obj = json::object(&value, p)?;
+        let media_type = json::string(
+            json::require(obj, "mediaType", "media_type", p)?,
             "clientTrustConfig.mediaType",
         )?;
         if media_type != CLIENT_TRUST_CONFIG_MEDIA_TYPE {
             return Err(TrustRootError::MediaType(media_type.into()));
         }
         Ok(Self {
-            trusted_root: TrustedRoot::from_value(require(obj, "trustedRoot", "trusted_root", p)?)?,
-            signing_config: SigningConfig::from_value(require(
+            trusted_root: TrustedRoot::from_value(json::require(
+                obj,
+                "trustedRoot",
+                "trusted_root",
+                p,
+            )?)?,
+            signing_config: SigningConfig::from_value(json::require(
                 obj,
                 "signingConfig",
                 "signing_config",

@@ -11,14 +11,14 @@ use x509_cert::Certificate;
 
 use crate::oids;
 
-use super::bundle::{Content, Material, SigstoreBundle};
 use super::identity::{certificate_identity, IdentityPolicy, SubjectName};
 use super::sct::verify_embedded_scts;
 use super::time::{TimeSource, UnixTime, VerifiedTime};
 use super::timestamp::{verify_timestamp, TimestampError};
-use super::tlog::{ExpectedEntry, SignedContent, Signer, TlogError};
+use super::tlog::{EntrySigner, ExpectedEntry, SignedContent, TlogError};
 use super::trust_root::TrustedRoot;
 use super::SigstoreError;
+use crate::bundle::{Bundle, BundleVersion, Content, VerificationMaterial};
 use crate::certificate::{verify_path_at, CertificateError};
 use crate::dsse::{pae, IN_TOTO_PAYLOAD_TYPE};
 use crate::encoding::unhex;
@@ -36,16 +36,6 @@ pub enum Policy {
     Identity(IdentityPolicy),
     /// A managed key (the bundle carries only a hint).
     Key(VerifyingKey),
-}
-
-/// A keyless verifier for model signatures: the trust material and identity policy that
-/// `model_signing verify sigstore` takes.
-#[derive(Clone, Debug)]
-pub struct SigstoreVerifier {
-    /// The trusted root.
-    pub trust_root: TrustedRoot,
-    /// Who must have signed.
-    pub policy: IdentityPolicy,
 }
 
 /// What the signature must be about.
@@ -239,9 +229,71 @@ fn path_valid_at(path: &[Vec<u8>], at: UnixTime) -> bool {
     })
 }
 
+/// The signature bytes that timestamps cover: the message signature, or the DSSE
+/// envelope's single signature.
+pub(crate) fn signature(bundle: &Bundle) -> Result<&[u8], SigstoreError> {
+    match &bundle.content {
+        Content::MessageSignature { signature, .. } => Ok(signature),
+        Content::Dsse(env) if env.signatures.len() == 1 => Ok(&env.signatures[0].sig),
+        Content::Dsse(env) => Err(SigstoreError::DsseSignatureCount(env.signatures.len())),
+    }
+}
+
+/// The structure rules that need no trust material (docs/sigstore.md §A.2).
+fn check_structure(bundle: &Bundle) -> Result<(), SigstoreError> {
+    match &bundle.verification_material {
+        VerificationMaterial::X509CertificateChain(_) if bundle.version >= BundleVersion::V0_3 => {
+            // v0.3 carries the leaf alone (sigstore-go refuses chains there).
+            return Err(SigstoreError::CertificateChainInV03);
+        }
+        VerificationMaterial::X509CertificateChain(c) if c.is_empty() => {
+            return Err(SigstoreError::EmptyCertificateChain)
+        }
+        _ => {}
+    }
+    signature(bundle)?;
+    // At least one entry: keyless signatures are only trusted once logged (the
+    // sigstore-python and sigstore-go defaults; nothing here opts out).
+    if bundle.tlog_entries.is_empty() {
+        return Err(SigstoreError::NoTlogEntries);
+    }
+    for (entry, e) in bundle.tlog_entries.iter().enumerate() {
+        let fail = |error| Err(SigstoreError::TransparencyLog { entry, error });
+        if e.is_rekor_v2() || bundle.version >= BundleVersion::V0_2 {
+            // From v0.2 on, and for every Rekor v2 entry, the proof is what binds the
+            // entry to the log; a SET alone is not enough.
+            if e.inclusion_proof.is_none() {
+                return fail(TlogError::MissingInclusionProof);
+            }
+        } else if e.inclusion_promise.is_none() {
+            // v0.1: the SET is required; an inclusion proof is optional (as in
+            // sigstore-go and sigstore-js; sigstore-python wants both).
+            return fail(TlogError::MissingInclusionPromise);
+        }
+        if e.inclusion_proof
+            .as_ref()
+            .is_some_and(|p| p.checkpoint.is_none())
+        {
+            return fail(TlogError::MissingCheckpoint);
+        }
+    }
+    Ok(())
+}
+
+/// Reads any Sigstore bundle strictly ([`Bundle::from_json_strict`]) and verifies it
+/// with [`verify`].
+pub fn verify_json(
+    bundle: &[u8],
+    root: &TrustedRoot,
+    policy: &Policy,
+    artifact: &Artifact<'_>,
+) -> Result<VerifiedBundle, SigstoreError> {
+    verify(&Bundle::from_json_strict(bundle)?, root, policy, artifact)
+}
+
 /// Verifies `bundle` against `root` for `policy` and `artifact`.
 pub fn verify(
-    bundle: &SigstoreBundle,
+    bundle: &Bundle,
     root: &TrustedRoot,
     policy: &Policy,
     artifact: &Artifact<'_>,
@@ -249,17 +301,20 @@ pub fn verify(
     let mut checks = Vec::new();
 
     // 0. Structure.
-    bundle.check_structure()?;
-    let signature = bundle.signature()?;
+    check_structure(bundle)?;
+    let signature = signature(bundle)?;
     checks.push(Check::Structure);
 
     // The signer, as the bundle and the policy say.
-    let (leaf, signer_key) = match (&bundle.material, policy) {
-        (Material::PublicKey { .. }, Policy::Key(key)) => (None, key.clone()),
-        (Material::X509CertificateChain(_) | Material::Certificate(_), Policy::Identity(_)) => {
+    let material = &bundle.verification_material;
+    let (leaf, signer_key) = match (material, policy) {
+        (VerificationMaterial::PublicKey { .. }, Policy::Key(key)) => (None, key.clone()),
+        (
+            VerificationMaterial::X509CertificateChain(_) | VerificationMaterial::Certificate(_),
+            Policy::Identity(_),
+        ) => {
             // An empty chain was refused by the structure check.
-            let der = bundle
-                .material
+            let der = material
                 .leaf()
                 .ok_or(SigstoreError::EmptyCertificateChain)?;
             let cert = Certificate::from_der(der)
@@ -273,7 +328,7 @@ pub fn verify(
                 VerifyingKey::from_spki_der(&spki).map_err(SigstoreError::UnsupportedSignerKey)?;
             (Some((der, cert)), key)
         }
-        (Material::PublicKey { .. }, Policy::Identity(_)) => {
+        (VerificationMaterial::PublicKey { .. }, Policy::Identity(_)) => {
             return Err(SigstoreError::WrongMaterial {
                 expected: "a Fulcio certificate (keyless)",
                 found: "a public key",
@@ -498,8 +553,8 @@ pub fn verify(
     };
     let expected = ExpectedEntry {
         signer: match &leaf {
-            Some((der, _)) => Signer::Certificate(der),
-            None => Signer::Key(&signer_key),
+            Some((der, _)) => EntrySigner::Certificate(der),
+            None => EntrySigner::Key(&signer_key),
         },
         signer_key: &signer_key,
         content,

@@ -20,8 +20,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use model_signing::sigstore::{identity_policy, load_trusted_root_file, ArtifactArg};
+use model_signing_core::bundle::Bundle;
 use model_signing_core::keys::key_from_pem;
-use model_signing_core::sigstore::{verify, Artifact, Policy, SigstoreBundle, TrustedRoot};
+use model_signing_core::sigstore::{verify, Artifact, Policy, TrustedRoot};
 
 /// The parsed `verify-bundle` arguments.
 struct Args {
@@ -108,7 +109,7 @@ fn run(args: &Args) -> anyhow::Result<String> {
     };
     let data = std::fs::read(&args.bundle)
         .map_err(|e| anyhow::anyhow!("cannot read '{}': {e}", args.bundle.display()))?;
-    let bundle = SigstoreBundle::from_json(&data)?;
+    let bundle = Bundle::from_json_strict(&data)?;
     let contents;
     let artifact = match ArtifactArg::parse(&args.artifact)? {
         ArtifactArg::Digest(algorithm, digest) => {

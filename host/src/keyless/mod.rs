@@ -15,15 +15,14 @@ pub mod services;
 
 use std::path::Path;
 
-use model_signing_core::bundle::{Bundle, VerificationMaterial};
+use model_signing_core::bundle::{Bundle, Content, VerificationMaterial};
 use model_signing_core::dsse::{pae, IN_TOTO_PAYLOAD_TYPE};
 use model_signing_core::keys::{PublicKey, SigningKey};
 use model_signing_core::signing::{sign_statement, SignError, Signer};
 use model_signing_core::sigstore::identity::certificate_identity;
 use model_signing_core::sigstore::time::UnixTime;
-use model_signing_core::sigstore::{ClientTrustConfig, IdentityPolicy, SigstoreVerifier};
+use model_signing_core::sigstore::{ClientTrustConfig, IdentityPolicy};
 use model_signing_core::verify::{verify_bundle, Verifier, VerifyError};
-use serde_json::json;
 
 pub use http::{HttpPolicy, Service, ServiceError};
 pub use oidc::{IdentityToken, OidcError, TokenSource};
@@ -217,19 +216,23 @@ impl KeylessSigner {
             let _span = tracing::info_span!("sign.dsse").entered();
             sign_statement(&signer, payload)?
         };
+        let envelope = match &mut bundle.content {
+            Content::Dsse(envelope) => envelope,
+            Content::MessageSignature { .. } => {
+                unreachable!("sign_statement signs a DSSE envelope")
+            }
+        };
         // Keyless bundles carry no key ID (sigstore-python writes none).
-        for s in &mut bundle.envelope.signatures {
+        for s in &mut envelope.signatures {
             s.keyid = None;
         }
-        let signature = bundle.envelope.signatures[0].sig.clone();
+        let envelope = envelope.clone();
+        let signature = envelope.signatures[0].sig.clone();
 
         let mut timestamps = Vec::new();
         for url in &self.services.tsa {
             let _span = tracing::info_span!("tsa.timestamp", url = %url).entered();
-            let response = services::timestamp(url, &signature, &self.http)?;
-            timestamps.push(
-                json!({"signedTimestamp": model_signing_core::encoding::b64encode(&response)}),
-            );
+            timestamps.push(services::timestamp(url, &signature, &self.http)?);
         }
         let mut entries = Vec::new();
         for (url, version) in &self.services.rekor {
@@ -237,7 +240,7 @@ impl KeylessSigner {
                 tracing::info_span!("rekor.create_entry", url = %url, api_version = version)
                     .entered();
             let entry = if *version == 2 {
-                let message = pae(IN_TOTO_PAYLOAD_TYPE, &bundle.envelope.payload);
+                let message = pae(IN_TOTO_PAYLOAD_TYPE, &envelope.payload);
                 services::rekor_v2_hashedrekord(
                     url,
                     &message,
@@ -246,19 +249,14 @@ impl KeylessSigner {
                     &self.http,
                 )?
             } else {
-                let envelope = services::envelope_json(
-                    &bundle.envelope.payload,
-                    &bundle.envelope.payload_type,
-                    &signature,
-                );
+                let envelope =
+                    services::envelope_json(&envelope.payload, &envelope.payload_type, &signature);
                 services::rekor_v1_dsse(url, &envelope, &certificate, &self.http)?
             };
             entries.push(entry);
         }
         bundle.tlog_entries = entries;
-        if !timestamps.is_empty() {
-            bundle.timestamp_verification_data = Some(json!({"rfc3161Timestamps": timestamps}));
-        }
+        bundle.timestamps = timestamps;
 
         let _span = tracing::info_span!("verify.bundle").entered();
         self.self_verify(&bundle, &certificate)?;
@@ -279,10 +277,10 @@ impl KeylessSigner {
         };
         let written =
             Bundle::from_json(bundle.to_json().as_bytes()).map_err(KeylessError::Reparse)?;
-        let verifier = Verifier::Sigstore(Box::new(SigstoreVerifier {
-            trust_root: self.trust.trusted_root.clone(),
+        let verifier = Verifier::Sigstore {
+            trust_root: Box::new(self.trust.trusted_root.clone()),
             policy: IdentityPolicy::exact(name.as_str(), issuer),
-        }));
+        };
         let verified =
             verify_bundle(&written, &verifier).map_err(KeylessError::SelfVerification)?;
         if let Some(w) = verified.warnings.iter().find(|w| w.contains("timestamp")) {

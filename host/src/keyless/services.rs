@@ -5,6 +5,7 @@
 use model_signing_core::encoding::{b64decode, b64encode, unhex};
 use model_signing_core::keys::{to_pem, SigningKey};
 use model_signing_core::sigstore::time::UnixTime;
+use model_signing_core::sigstore::tlog::TlogEntry;
 use model_signing_core::sigstore::trust_root::{Service as ConfigService, SigningConfig};
 use serde_json::{json, Value};
 use sha2::Digest as _;
@@ -388,7 +389,7 @@ pub fn rekor_v1_dsse(
     envelope_json: &str,
     certificate_der: &[u8],
     policy: &HttpPolicy,
-) -> Result<Value, ServiceError> {
+) -> Result<TlogEntry, ServiceError> {
     let url = format!("{}/api/v1/log/entries", base_url.trim_end_matches('/'));
     let request = json!({
         "apiVersion": "0.0.1",
@@ -399,7 +400,11 @@ pub fn rekor_v1_dsse(
         }},
     });
     let answer = http::post_json(Service::Rekor, policy, &url, Vec::new(), &request)?;
-    v1_entry(&answer).map_err(|reason| ServiceError::invalid(Service::Rekor, &url, reason))
+    v1_entry(&answer)
+        .and_then(|entry| {
+            TlogEntry::from_json(entry.to_string().as_bytes()).map_err(|e| e.to_string())
+        })
+        .map_err(|reason| ServiceError::invalid(Service::Rekor, &url, reason))
 }
 
 fn hex_to_b64(v: &Value, what: &str) -> Result<String, String> {
@@ -484,7 +489,7 @@ pub fn rekor_v2_hashedrekord(
     signature: &[u8],
     certificate_der: &[u8],
     policy: &HttpPolicy,
-) -> Result<Value, ServiceError> {
+) -> Result<TlogEntry, ServiceError> {
     let url = format!("{}/api/v2/log/entries", base_url.trim_end_matches('/'));
     let request = json!({"hashedRekordRequestV002": {
         "digest": b64encode(&sha2::Sha256::digest(pae)),
@@ -497,22 +502,16 @@ pub fn rekor_v2_hashedrekord(
         },
     }});
     let answer = http::post_json(Service::Rekor, policy, &url, Vec::new(), &request)?;
-    for name in [
-        "logIndex",
-        "logId",
-        "kindVersion",
-        "inclusionProof",
-        "canonicalizedBody",
-    ] {
-        if answer.get(name).is_none() {
-            return Err(ServiceError::invalid(
-                Service::Rekor,
-                &url,
-                format!("the entry has no '{name}'"),
-            ));
-        }
+    let entry = TlogEntry::from_json(answer.to_string().as_bytes())
+        .map_err(|e| ServiceError::invalid(Service::Rekor, &url, e.to_string()))?;
+    if entry.inclusion_proof.is_none() {
+        return Err(ServiceError::invalid(
+            Service::Rekor,
+            &url,
+            "the entry has no inclusion proof",
+        ));
     }
-    Ok(answer)
+    Ok(entry)
 }
 
 #[cfg(test)]

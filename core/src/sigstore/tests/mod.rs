@@ -59,7 +59,8 @@ pub(crate) fn mutate(bundle: &[u8], f: impl FnOnce(&mut Value)) -> Vec<u8> {
 
 /// Decodes a base64 JSON string field, changes the bytes, and writes it back.
 pub(crate) fn edit_b64(field: &mut Value, f: impl FnOnce(&mut [u8])) {
-    let mut bytes = pjson::b64_strict(field.as_str().expect("string")).expect("base64");
+    let mut bytes =
+        crate::encoding::b64decode_strict(field.as_str().expect("string")).expect("base64");
     f(&mut bytes);
     *field = Value::String(crate::encoding::b64encode(&bytes));
 }
@@ -79,7 +80,7 @@ pub(crate) fn check(
     policy: &Policy,
     artifact: Artifact<'_>,
 ) -> Result<VerifiedBundle, SigstoreError> {
-    verify(&SigstoreBundle::from_json(bundle)?, root, policy, &artifact)
+    verify_json(bundle, root, policy, &artifact)
 }
 
 pub(crate) fn sha256(digest_hex: &str) -> Vec<u8> {

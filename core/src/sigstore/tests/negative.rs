@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::testkit::{self, TestTsa};
 use super::*;
+use crate::bundle::BundleError;
 use crate::keys::VerifyingKey;
 use crate::sigstore::checkpoint::CheckpointError;
 use crate::sigstore::merkle::MerkleError;
@@ -68,7 +69,8 @@ fn entry(v: &mut Value) -> &mut Value {
 
 fn tlog_error(r: Result<VerifiedBundle, SigstoreError>) -> TlogError {
     match r {
-        Err(SigstoreError::TransparencyLog { entry: 0, error }) => error,
+        Err(SigstoreError::TransparencyLog { entry: 0, error })
+        | Err(SigstoreError::Bundle(BundleError::TlogEntry { entry: 0, error })) => error,
         other => panic!("expected a log entry error, got {other:?}"),
     }
 }
@@ -166,7 +168,7 @@ fn flip_checkpoint_signature(envelope: &str) -> String {
     let (text, sigs) = envelope.split_once("\n\n").unwrap();
     let mut lines: Vec<String> = sigs.lines().map(Into::into).collect();
     let (prefix, b64) = lines[0].rsplit_once(' ').unwrap();
-    let mut bytes = pjson::b64_strict(b64).unwrap();
+    let mut bytes = crate::encoding::b64decode_strict(b64).unwrap();
     flip_last(&mut bytes);
     lines[0] = alloc::format!("{prefix} {}", crate::encoding::b64encode(&bytes));
     alloc::format!("{text}\n\n{}\n", lines.join("\n"))
@@ -288,7 +290,7 @@ fn leaf_with_flipped_sct(leaf: &[u8]) -> Vec<u8> {
 
 #[test]
 fn sct_bit_flip() {
-    let bundle = SigstoreBundle::from_json(V1_0_0).unwrap();
+    let bundle = crate::bundle::Bundle::from_json_strict(V1_0_0).unwrap();
     let root = TrustedRoot::production();
     let verified = verify(&bundle, &root, &model_policy(), &Artifact::None).unwrap();
     let mut path = verified.certificate_path.clone();
@@ -473,9 +475,8 @@ fn with_test_tsa(
 }
 
 fn rekor_v2_signature() -> Vec<u8> {
-    SigstoreBundle::from_json(REKOR_V2)
-        .unwrap()
-        .signature()
+    let bundle = crate::bundle::Bundle::from_json_strict(REKOR_V2).unwrap();
+    crate::sigstore::verifier::signature(&bundle)
         .unwrap()
         .to_vec()
 }
@@ -555,7 +556,10 @@ fn timestamp_authority_checks() {
         TimestampError::ImprintMismatch
     );
     // Not from a trusted authority: the real staging TSA's timestamp with only ours trusted.
-    let real = SigstoreBundle::from_json(REKOR_V2).unwrap().timestamps[0].clone();
+    let real = crate::bundle::Bundle::from_json_strict(REKOR_V2)
+        .unwrap()
+        .timestamps[0]
+        .clone();
     assert_eq!(
         fail(with_test_tsa(&tsa, &[real], "2020-01-01T00:00:00Z")),
         TimestampError::UntrustedAuthority
@@ -586,7 +590,7 @@ fn timestamp_authority_checks() {
         .collect();
     assert_eq!(
         with_test_tsa(&tsa, &many, "2020-01-01T00:00:00Z").unwrap_err(),
-        SigstoreError::TooManyTimestamps(33)
+        SigstoreError::Bundle(BundleError::TooManyTimestamps(33))
     );
     assert_eq!(
         with_test_tsa(&tsa, &many[..32], "2020-01-01T00:00:00Z")
@@ -597,10 +601,10 @@ fn timestamp_authority_checks() {
     );
     assert_eq!(
         with_test_tsa(&tsa, &[ok.clone(), ok.clone()], "2020-01-01T00:00:00Z").unwrap_err(),
-        SigstoreError::DuplicateTimestamp {
+        SigstoreError::Bundle(BundleError::DuplicateTimestamp {
             first: 0,
             second: 1
-        }
+        })
     );
     // Timestamps with no TSA in the trusted root.
     let mut root = production_root();
@@ -671,7 +675,7 @@ fn entry_limits() {
     });
     assert_eq!(
         model(&b).unwrap_err(),
-        SigstoreError::TooManyTlogEntries(33)
+        SigstoreError::Bundle(BundleError::TooManyTlogEntries(33))
     );
     let b = mutate(V1_0_0, |v| {
         let e = entry(v).clone();
@@ -679,10 +683,10 @@ fn entry_limits() {
     });
     assert_eq!(
         model(&b).unwrap_err(),
-        SigstoreError::DuplicateTlogEntry {
+        SigstoreError::Bundle(BundleError::DuplicateTlogEntry {
             first: 0,
             second: 1
-        }
+        })
     );
 }
 
@@ -747,13 +751,16 @@ fn structure_rules() {
     let b = mutate(V1_0_0, |v| {
         v["dsseEnvelope"]["signatures"][0]["sig"] = "MEUC IQ==".into()
     });
-    assert!(matches!(model(&b), Err(SigstoreError::Format(_))));
+    assert!(matches!(
+        model(&b),
+        Err(SigstoreError::Bundle(BundleError::Field(_)))
+    ));
     let b = mutate(V1_0_0, |v| {
         v["mediaType"] = "application/vnd.dev.sigstore.bundle+json;version=0.4".into()
     });
     assert!(matches!(
         model(&b),
-        Err(SigstoreError::UnsupportedMediaType(_))
+        Err(SigstoreError::Bundle(BundleError::UnknownMediaType(_)))
     ));
     // The entry's declared kind differs from its body (kindVersion is not signed).
     let b = mutate(V1_0_0, |v| {

@@ -5,7 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::*;
-use crate::bundle::Bundle;
+use crate::bundle::{Bundle, BundleError};
 use crate::keys::VerifyingKey;
 use crate::verify::{verify_bundle, SignerIdentity, Verifier, VerifyError};
 
@@ -199,7 +199,7 @@ fn cases() -> Vec<Case> {
             Production,
             WILLIAM,
             Subject::Bytes(vector!("sigstore/sigstore-python/bundle_invalid_version.txt")),
-            Err(|e| matches!(e, E::UnsupportedMediaType(_)))
+            Err(|e| matches!(e, E::Bundle(BundleError::UnknownMediaType(_))))
         ),
         case!(
             "sigstore/sigstore-python/bundle_no_log_entry.txt.sigstore",
@@ -221,14 +221,14 @@ fn cases() -> Vec<Case> {
             TestTsa,
             ("alexis.challande@trailofbits.com", "https://accounts.google.com"),
             Subject::Bytes(vector!("sigstore/sigstore-python/tsa/bundle.txt")),
-            Err(|e| matches!(e, E::DuplicateTimestamp { .. }))
+            Err(|e| matches!(e, E::Bundle(BundleError::DuplicateTimestamp { .. })))
         ),
         case!(
             "sigstore/sigstore-python/tsa/bundle.many_timestamp.sigstore",
             TestTsa,
             ("alexis.challande@trailofbits.com", "https://accounts.google.com"),
             Subject::Bytes(vector!("sigstore/sigstore-python/tsa/bundle.txt")),
-            Err(|e| matches!(e, E::TooManyTimestamps(33)))
+            Err(|e| matches!(e, E::Bundle(BundleError::TooManyTimestamps(33))))
         ),
         // Its timestamp comes from the real staging TSA (not the local test one), so it
         // is checked with the staging root: genTime is after the leaf expired.
@@ -381,10 +381,10 @@ fn every_vector_gives_its_verdict() {
 /// verify sigstore` uses it, with the embedded production root and nothing from `std`.
 #[test]
 fn model_vectors_verify_without_std() {
-    let verifier = Verifier::Sigstore(alloc::boxed::Box::new(SigstoreVerifier {
-        trust_root: TrustedRoot::production(),
+    let verifier = Verifier::Sigstore {
+        trust_root: alloc::boxed::Box::new(TrustedRoot::production()),
         policy: IdentityPolicy::exact(MODEL_IDENTITY, MODEL_ISSUER),
-    }));
+    };
     for (name, bytes) in MODEL_BUNDLES {
         let bundle = Bundle::from_json(bytes).unwrap();
         let verified = verify_bundle(&bundle, &verifier).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -428,10 +428,10 @@ fn model_vectors_verify_without_std() {
             ("someone@else.com", MODEL_ISSUER),
             (MODEL_IDENTITY, "https://accounts.google.com"),
         ] {
-            let other = Verifier::Sigstore(alloc::boxed::Box::new(SigstoreVerifier {
-                trust_root: TrustedRoot::production(),
+            let other = Verifier::Sigstore {
+                trust_root: alloc::boxed::Box::new(TrustedRoot::production()),
                 policy: IdentityPolicy::exact(id, iss),
-            }));
+            };
             assert!(
                 matches!(
                     verify_bundle(&bundle, &other),
@@ -441,7 +441,10 @@ fn model_vectors_verify_without_std() {
             );
         }
         let mut changed = bundle.clone();
-        changed.envelope.payload[40] ^= 1;
+        match &mut changed.content {
+            crate::bundle::Content::Dsse(env) => env.payload[40] ^= 1,
+            other => panic!("{other:?}"),
+        }
         assert!(
             matches!(
                 verify_bundle(&changed, &verifier),
@@ -450,10 +453,10 @@ fn model_vectors_verify_without_std() {
             "{name}"
         );
         // The staging root does not know the production log.
-        let staging = Verifier::Sigstore(alloc::boxed::Box::new(SigstoreVerifier {
-            trust_root: TrustedRoot::staging(),
+        let staging = Verifier::Sigstore {
+            trust_root: alloc::boxed::Box::new(TrustedRoot::staging()),
             policy: IdentityPolicy::exact(MODEL_IDENTITY, MODEL_ISSUER),
-        }));
+        };
         assert!(matches!(
             verify_bundle(&bundle, &staging),
             Err(VerifyError::Sigstore(SigstoreError::TransparencyLog {
@@ -480,10 +483,10 @@ fn wrong_method_is_named() {
         "model-transparency/scripts/tests/v1.1.0-elliptic-key/model.sig"
     ))
     .unwrap();
-    let verifier = Verifier::Sigstore(alloc::boxed::Box::new(SigstoreVerifier {
-        trust_root: TrustedRoot::production(),
+    let verifier = Verifier::Sigstore {
+        trust_root: alloc::boxed::Box::new(TrustedRoot::production()),
         policy: IdentityPolicy::exact(MODEL_IDENTITY, MODEL_ISSUER),
-    }));
+    };
     assert!(matches!(
         verify_bundle(&key_bundle, &verifier),
         Err(VerifyError::WrongMaterial {

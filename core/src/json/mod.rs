@@ -1,8 +1,11 @@
-//! A minimal JSON writer with exact control over layout and escaping.
+//! JSON: [`read`] helpers that every document reader uses, and a minimal writer with
+//! exact control over layout and escaping.
 //!
 //! Parsing uses `serde_json`; writing needs two layouts it does not offer: the
 //! protobuf `MessageToJson` style (2-space indent, `": "`, ASCII-only strings) that the
 //! reference uses for statements, and compact JSON with a fixed field order for bundles.
+
+pub mod read;
 
 use alloc::string::String;
 use alloc::vec::Vec;
