@@ -207,6 +207,14 @@ export function startHub(options) {
   };
 
   const server = createServer((req, res) => {
+    const kindOf = (u) => (u.startsWith('/api/') ? 'tree' : 'resolve');
+    const m = /^\/(?:api\/models\/|_lfs\/)?([^/]+)\/([^/]+)\//.exec(req.url);
+    const f = m ? faults.get(`${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`)?.[kindOf(req.url)] : null;
+    // A fault may hold the answer back, to show (and test) the loading state.
+    if (f && f.delayMs) setTimeout(() => handle(req, res), f.delayMs);
+    else handle(req, res);
+  });
+  const handle = (req, res) => {
     const url = new URL(req.url, `http://${req.headers.host || 'hub'}`);
     const entry = {
       time: Date.now(),
@@ -291,7 +299,7 @@ export function startHub(options) {
     entry.repo = `${ns}/${name}`;
     const fault = faults.get(entry.repo)?.[kind === 'lfs' ? 'resolve' : kind];
     if (fault && fault.cors === false) corsOn = false;
-    if (fault && fault.status) {
+    if (fault && fault.status && !fault.patch) {
       send(fault.status, { 'content-type': 'text/plain' }, fault.body ?? `hub failure ${fault.status}`);
       return;
     }
@@ -334,12 +342,13 @@ export function startHub(options) {
       });
       if (fault && typeof fault.patch === 'function') out = fault.patch(out);
       const cursor = Number(url.searchParams.get('cursor') || '0');
-      const page = out.slice(cursor, cursor + pageSize);
+      const size = (fault && fault.pageSize) || pageSize;
+      const page = out.slice(cursor, cursor + size);
       const headers = { 'content-type': 'application/json; charset=utf-8', 'x-repo-commit': repo.commit };
-      if (cursor + pageSize < out.length) {
+      if (cursor + size < out.length) {
         const next = new URL(url.pathname, fault && fault.nextBase ? fault.nextBase : `http://${req.headers.host}`);
         for (const [k, v] of url.searchParams) if (k !== 'cursor') next.searchParams.set(k, v);
-        next.searchParams.set('cursor', String(cursor + pageSize));
+        next.searchParams.set('cursor', String(cursor + size));
         headers.link = `<${next.href}>; rel="next"`;
       }
       send(200, headers, JSON.stringify(page));
@@ -409,8 +418,19 @@ export function startHub(options) {
       entry.bytes += c.length;
     });
     s.on('error', () => res.destroy());
-    s.pipe(res);
-  });
+    if (fault && fault.rate) {
+      // A slow link (bytes per second), for progress and cancel tests.
+      s.on('data', (c) => {
+        s.pause();
+        res.write(c);
+        setTimeout(() => s.resume(), (c.length / fault.rate) * 1000);
+      });
+      s.on('end', () => res.end());
+      res.on('close', () => s.destroy());
+    } else {
+      s.pipe(res);
+    }
+  };
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -423,7 +443,10 @@ export function startHub(options) {
       resolve({
         url: `http://${h}:${addr.port}`,
         log,
-        /** Makes `repo` misbehave: {tree|resolve: {status, body, type, cors: false, patch(entries), nextBase}}. */
+        /**
+         * Makes `repo` misbehave: {tree|resolve: {status, body, type, cors: false,
+         * patch(entries), nextBase, pageSize, delayMs, rate}}.
+         */
         setFault: (repo, fault) => faults.set(repo, fault),
         clearFaults: () => faults.clear(),
         clearLog: () => log.splice(0),

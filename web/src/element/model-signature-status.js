@@ -19,6 +19,7 @@ import { HubError, fetchListing, fetchSignature, hubUrls, streamFile } from '../
 import { listingComparable, planListingCheck, verdict } from '../lib/compare.js';
 import { formatBytes, formatDuration, formatRate, formatTime, plural, shortDigest } from '../lib/format.js';
 import { pemFingerprint } from '../lib/pem.js';
+import { explain } from '../lib/explain.js';
 import { RateMeter, throttle } from '../lib/progress.js';
 import STYLE from './style.css';
 
@@ -90,22 +91,8 @@ function policyFromAttributes(e) {
 function describeError(e) {
   if (e instanceof HubError) return { code: `HUB_${e.code}`, message: e.message, path: e.path };
   if (e instanceof ModelSigningError) {
-    const what = {
-      INVALID_BUNDLE: 'the signature file is not a valid signature bundle',
-      WRONG_MATERIAL: 'the signature was made with another kind of key than the policy expects',
-      KEY_MISMATCH: 'the signature was not made with the trusted key',
-      SIGNATURE_INVALID: 'the signature does not verify',
-      CERTIFICATE_UNTRUSTED: 'the signing certificate is not trusted',
-      IDENTITY_MISMATCH: 'the signature was made by someone else',
-      SIGSTORE_VERIFICATION_FAILED: 'the Sigstore signature does not verify',
-      INVALID_STATEMENT: 'the signature does not hold a model-signing statement',
-      EMPTY_SIGNATURE: 'the signature lists no file',
-      UNSUPPORTED_SERIALIZATION: 'the signature uses an unknown hashing configuration',
-      INVALID_KEY: 'the public-key attribute is not a usable public key',
-      INVALID_CERTIFICATE: 'the certificate-chain attribute is not a usable certificate',
-      INVALID_POLICY: 'the trust policy is incomplete',
-    }[e.code];
-    return { code: e.code, message: what ? `${what}: ${e.message}` : e.message, path: e.path };
+    const what = explain(e.code);
+    return { code: e.code, message: what ? `${what} (${e.code}: ${e.message})` : e.message, path: e.path };
   }
   return { code: 'ERROR', message: (e && e.message) || String(e) };
 }

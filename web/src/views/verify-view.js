@@ -12,6 +12,7 @@ import { RateMeter, throttle } from '../lib/progress.js';
 import { modelFromDrop, modelFromFileList, verifyFiles } from '../lib/model-input.js';
 import { buildReport, countStatuses, policySummary } from '../lib/report.js';
 import { VERSION } from '../version.js';
+import { explain } from '../lib/explain.js';
 
 const SIGNATURE_NAME = 'model.sig';
 const ISSUERS = [
@@ -518,7 +519,10 @@ export class VerifyView extends HTMLElement {
     let summary;
     if (state === 'error') {
       summary = `${report.errorCode}${report.errorPath ? ` (${report.errorPath})` : ''}: ${report.error}`;
+      const plain = explain(report.errorCode);
+      if (plain) parts.push(h('p', { class: 'summary' }, plain));
       parts.push(h('p', { class: 'error-text' }, summary));
+      if (plain) summary = `${plain} ${summary}`;
     } else {
       const bits = [`${c.verified} verified`];
       for (const k of ['changed', 'missing', 'unsigned', 'ignored', 'unchecked']) if (c[k]) bits.push(`${c[k]} ${STATUS_TEXT[k]}`);
@@ -570,7 +574,13 @@ export class VerifyView extends HTMLElement {
   }
 
   #fileTable(files) {
-    const rows = files.map((f) => {
+    // Problems first (a changed file must not hide on row 5000), then canonical order.
+    const rank = { changed: 0, missing: 1, unsigned: 2 };
+    const ordered = files
+      .map((f, i) => [f, i])
+      .sort(([a, i], [b, j]) => (rank[a.status] ?? 3) - (rank[b.status] ?? 3) || i - j)
+      .map(([f]) => f);
+    const rows = ordered.map((f) => {
       const details = [];
       for (const d of f.differences || []) {
         details.push(
