@@ -332,7 +332,7 @@ describe('<model-signature-status> on the local hub', () => {
       hub.setFault('t/paged', { tree: { pageSize: 7, nextBase: 'http://127.0.0.2:9' } });
       const e = await mount(page, { repo: 't/paged', ...keyPolicy() });
       assert.equal(e.result.state, 'error');
-      assert.match(e.text, /the file listing's next page is on another site \(http:\/\/127\.0\.0\.2:9\)/);
+      assert.match(e.text, /The file listing's next page is on another site \(http:\/\/127\.0\.0\.2:9\)/);
       assert.ok(![...page.origins].includes('http://127.0.0.2:9'), 'the foreign page was not requested');
     } finally {
       hub.clearFaults();
@@ -343,18 +343,18 @@ describe('<model-signature-status> on the local hub', () => {
   test('bad input never looks like success', async () => {
     const page = await open({ allow: [/Failed to load resource/, /CORS policy/, /net::ERR_FAILED/] });
     const cases = [
-      [{ repo: 't/nope' }, null, /the hub has no repository t\/nope \(HTTP 404 for the file listing\)/],
+      [{ repo: 't/nope' }, null, /The hub has no repository t\/nope \(HTTP 404 for the file listing\)/],
       [{ repo: 't/intact', revision: 'v2' }, null, /t\/intact has no revision "v2"/],
-      [{ repo: 't/intact' }, { tree: { status: 500 } }, /the hub answered HTTP 500 for the file listing/],
-      [{ repo: 't/intact' }, { tree: { body: '<!doctype html><p>Sign in', type: 'text/html' } }, /the file listing is not JSON \(text\/html/],
-      [{ repo: 't/intact' }, { tree: { body: '{"error": "no"}' } }, /the file listing is not a JSON array of files/],
+      [{ repo: 't/intact' }, { tree: { status: 500 } }, /The hub answered HTTP 500 for the file listing/],
+      [{ repo: 't/intact' }, { tree: { body: '<!doctype html><p>Sign in', type: 'text/html' } }, /The file listing is not JSON \(text\/html/],
+      [{ repo: 't/intact' }, { tree: { body: '{"error": "no"}' } }, /The file listing is not a JSON array of files/],
       [{ repo: 't/intact' }, { tree: { body: '[{"type": "file", "path": "a.bin", "size": "12", "oid": "x"}]' } }, /entry 0 \(a\.bin\) 'size' is "12", not a byte count/],
-      [{ repo: 't/intact' }, { tree: { cors: false } }, /could not fetch the file listing .*does not allow this page to read it \(CORS\)/],
-      [{ repo: 't/intact' }, { resolve: { status: 500 } }, /the hub answered HTTP 500 for the signature model\.sig/],
+      [{ repo: 't/intact' }, { tree: { cors: false } }, /Could not fetch the file listing .*does not allow this page to read it \(CORS\)/],
+      [{ repo: 't/intact' }, { resolve: { status: 500 } }, /The hub answered HTTP 500 for the signature model\.sig/],
       [{ repo: 't/malformed' }, null, /not a valid signature bundle\. \(INVALID_BUNDLE: the signature file is not valid JSON/],
       [{ repo: 't/foreign', identity: SIGSTORE_ID.identity, issuer: SIGSTORE_ID.issuer, 'public-key': null }, null, /INVALID_BUNDLE: the bundle holds a message signature; model signatures use a DSSE envelope/],
       [{ repo: 't/intact', 'public-key': otherKey.pubPem }, null, /not made with this key\. \(KEY_MISMATCH/],
-      [{ repo: 't/intact', 'public-key': null }, null, /no trust policy: set identity and issuer/],
+      [{ repo: 't/intact', 'public-key': null }, null, /No trust policy: set identity and issuer/],
       [{ repo: '../etc' }, null, /repo="\.\.\/etc" is not a repository name/],
       [{ repo: 't/intact', hub: 'javascript:alert(1)' }, null, /must be an http or https URL/],
     ];
@@ -400,7 +400,7 @@ describe('<model-signature-status> on the local hub', () => {
       }, { repo: 't/intact', ...keyPolicy() });
       await page.waitForFunction(() => document.getElementById('loading').getAttribute('state') === 'loading');
       assert.equal(await page.getAttribute('#loading', 'aria-busy'), 'true');
-      assert.match(await textOf(page, 'loading'), /Checking signature…t\/intactFetching model\.sig and the file list of t\/intact\./);
+      assert.match(await textOf(page, 'loading'), /Checking signature… t\/intactFetching model\.sig and the file list of t\/intact\./);
       await assertAccessible(page, 'element loading');
       await screenshot(page, 'element-loading', { locator: page.locator('#loading') });
       await page.waitForFunction(() => document.getElementById('loading').getAttribute('state') === 'verified');

@@ -79,12 +79,12 @@ function policyFromAttributes(e) {
   const chain = e.getAttribute('certificate-chain');
   const given = [identity !== null || issuer !== null, key !== null, chain !== null].filter(Boolean).length;
   if (given === 0) {
-    throw new Error('no trust policy: set identity and issuer (Sigstore), public-key or certificate-chain');
+    throw new Error('No trust policy: set identity and issuer (Sigstore), public-key or certificate-chain');
   }
-  if (given > 1) throw new Error('give one trust policy: identity + issuer, public-key or certificate-chain');
+  if (given > 1) throw new Error('Give one trust policy: identity + issuer, public-key or certificate-chain');
   if (key !== null) return { publicKey: key };
   if (chain !== null) return { certificateChain: chain };
-  if (!identity || !issuer) throw new Error('a Sigstore policy needs both identity and issuer');
+  if (!identity || !issuer) throw new Error('A Sigstore policy needs both identity and issuer');
   return { identity, issuer, staging: e.hasAttribute('staging') };
 }
 
@@ -215,7 +215,7 @@ export class ModelSignatureStatus extends HTMLElement {
       base.commit = listing.commit;
       if (!sig.found) {
         if (listing.files.some((f) => f.path === settings.signature)) {
-          throw new HubError('SIGNATURE', `the listing has ${settings.signature}, but the hub answers 404 for it`);
+          throw new HubError('SIGNATURE', `The listing has ${settings.signature}, but the hub answers 404 for it`);
         }
         this.#finish({ ...base, state: 'unsigned', files: [], counts: null }, startedAt);
         return;
@@ -562,6 +562,7 @@ export class ModelSignatureStatus extends HTMLElement {
       el('div', { part: 'header' },
         el('span', { part: 'icon', 'aria-hidden': 'true' }, ICONS[r.state] || ''),
         el('strong', { part: 'title' }, title),
+        ' ',
         el('span', { part: 'repo' }, where),
       ),
       body,

@@ -40,7 +40,7 @@ export function hubUrls({ hub = 'https://huggingface.co', repo, revision = 'main
     throw new HubError('HUB_URL', `hub="${hub}" must be an http or https URL`);
   }
   const root = base.href.replace(/\/+$/, '');
-  if (typeof repo !== 'string' || !repo) throw new HubError('REPO', 'the repo attribute is missing (namespace/name)');
+  if (typeof repo !== 'string' || !repo) throw new HubError('REPO', 'The repo attribute is missing (namespace/name)');
   const parts = repo.split('/');
   if (parts.length > 2 || !parts.every((p) => NAME.test(p) && !p.includes('..'))) {
     throw new HubError('REPO', `repo="${repo}" is not a repository name (namespace/name)`);
@@ -80,7 +80,7 @@ async function hubFetch(url, init, what) {
     if (e && e.name === 'AbortError') throw e;
     throw new HubError(
       'NETWORK',
-      `could not fetch ${what} (${describe(url)}): the hub is unreachable or does not allow this page to read it (CORS)`,
+      `Could not fetch ${what} (${describe(url)}): the hub is unreachable or does not allow this page to read it (CORS)`,
       { url },
     );
   }
@@ -90,18 +90,18 @@ function httpError(response, what, { repo, revision }) {
   const code = response.headers.get('x-error-code') || '';
   const url = response.url;
   if (response.status === 404 && code === 'RepoNotFound') {
-    return new HubError('NOT_FOUND', `the hub has no repository ${repo} (HTTP 404 for ${what})`, { url, status: 404 });
+    return new HubError('NOT_FOUND', `The hub has no repository ${repo} (HTTP 404 for ${what})`, { url, status: 404 });
   }
   if (response.status === 404 && code === 'RevisionNotFound') {
     return new HubError('NOT_FOUND', `${repo} has no revision "${revision}" (HTTP 404 for ${what})`, { url, status: 404 });
   }
   if (response.status === 401 || response.status === 403) {
-    return new HubError('HTTP', `the hub refused ${what} (HTTP ${response.status}): the repository may be private or gated`, {
+    return new HubError('HTTP', `The hub refused ${what} (HTTP ${response.status}): the repository may be private or gated`, {
       url,
       status: response.status,
     });
   }
-  return new HubError('HTTP', `the hub answered HTTP ${response.status} for ${what}`, { url, status: response.status });
+  return new HubError('HTTP', `The hub answered HTTP ${response.status} for ${what}`, { url, status: response.status });
 }
 
 /** The target of a `Link: <...>; rel="next"` header, or null. */
@@ -147,11 +147,12 @@ export async function fetchListing(urls, { signal, maxPages = 10000 } = {}) {
   let url = urls.tree;
   let pages = 0;
   while (url) {
-    if (visited.has(url)) throw new HubError('LISTING', `the file listing's pages loop back to ${describe(url)}`, { url });
+    if (visited.has(url)) throw new HubError('LISTING', `The file listing's pages loop back to ${describe(url)}`, { url });
     visited.add(url);
     pages += 1;
-    if (pages > maxPages) throw new HubError('LISTING', `the file listing has more than ${maxPages} pages`, { url });
+    if (pages > maxPages) throw new HubError('LISTING', `The file listing has more than ${maxPages} pages`, { url });
     const what = pages === 1 ? 'the file listing' : `page ${pages} of the file listing`;
+    const What = what.charAt(0).toUpperCase() + what.slice(1);
     const response = await hubFetch(url, { signal, headers: { accept: 'application/json' } }, what);
     if (!response.ok) throw httpError(response, what, urls);
     const text = await response.text();
@@ -160,13 +161,13 @@ export async function fetchListing(urls, { signal, maxPages = 10000 } = {}) {
       body = JSON.parse(text);
     } catch {
       const type = response.headers.get('content-type') || 'no content type';
-      throw new HubError('LISTING', `${what} is not JSON (${type}: ${JSON.stringify(text.slice(0, 40))}…)`, { url });
+      throw new HubError('LISTING', `${What} is not JSON (${type}: ${JSON.stringify(text.slice(0, 40))}…)`, { url });
     }
-    if (!Array.isArray(body)) throw new HubError('LISTING', `${what} is not a JSON array of files`, { url });
+    if (!Array.isArray(body)) throw new HubError('LISTING', `${What} is not a JSON array of files`, { url });
     body.forEach((raw, i) => {
-      const e = checkEntry(raw, i, what);
+      const e = checkEntry(raw, i, What);
       if (e.type !== 'file') return;
-      if (seen.has(e.path)) throw new HubError('LISTING', `${what} lists ${e.path} twice`, { url });
+      if (seen.has(e.path)) throw new HubError('LISTING', `${What} lists ${e.path} twice`, { url });
       seen.add(e.path);
       files.push(e);
     });
@@ -175,7 +176,7 @@ export async function fetchListing(urls, { signal, maxPages = 10000 } = {}) {
     if (next) {
       const abs = new URL(next, url);
       if (abs.origin !== urls.origin) {
-        throw new HubError('LISTING', `the file listing's next page is on another site (${abs.origin}); only ${urls.origin} is asked`, {
+        throw new HubError('LISTING', `The file listing's next page is on another site (${abs.origin}); only ${urls.origin} is asked`, {
           url: abs.href,
         });
       }
@@ -201,9 +202,9 @@ export async function fetchSignature(urls, path, { signal, maxBytes = 64 << 20 }
   }
   if (!response.ok) throw httpError(response, `the signature ${path}`, urls);
   const length = Number(response.headers.get('content-length'));
-  if (length > maxBytes) throw new HubError('SIGNATURE', `the signature ${path} is ${length} bytes, more than a signature can be`, { url });
+  if (length > maxBytes) throw new HubError('SIGNATURE', `The signature ${path} is ${length} bytes, more than a signature can be`, { url });
   const buffer = await response.arrayBuffer();
-  if (buffer.byteLength > maxBytes) throw new HubError('SIGNATURE', `the signature ${path} is larger than ${maxBytes} bytes`, { url });
+  if (buffer.byteLength > maxBytes) throw new HubError('SIGNATURE', `The signature ${path} is larger than ${maxBytes} bytes`, { url });
   return { found: true, bytes: new Uint8Array(buffer), url };
 }
 
