@@ -163,7 +163,7 @@ export class SignView extends HTMLElement {
       h('button', { type: 'button', class: 'secondary', onclick: () => this.#cancelHashing() }, 'Cancel hashing'),
     );
     ui.manifestText = h('p', { class: 'manifest-status', hidden: true });
-    ui.sign = h('button', { type: 'submit', class: 'primary', disabled: true }, 'Sign');
+    ui.sign = h('button', { type: 'submit', class: 'primary sign' }, 'Sign');
     ui.cancelSign = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => this.#signController && this.#signController.abort() }, 'Stop waiting');
     ui.signHelp = h('p', { class: 'hint' });
     ui.announce = h('p', { class: 'sr-only', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
@@ -189,7 +189,7 @@ export class SignView extends HTMLElement {
           h('summary', {}, 'Hashing options'),
           h('label', { for: ids.alg }, 'Hash algorithm'), ui.alg,
           h('label', { for: ids.method }, 'Serialization'), ui.method,
-          h('label', { for: ids.shard }, 'Shard size in bytes (shards only)'), ui.shard,
+          (ui.shardRow = h('div', { hidden: true }, h('label', { for: ids.shard }, 'Shard size in bytes'), ui.shard)),
           h('label', { for: ids.ignore }, 'Paths to leave out, one per line, relative to the model folder'), ui.ignore,
           h('label', { class: 'check' }, ui.ignoreGit, ' Leave out .git, .gitattributes, .github and .gitignore at the top level'),
         ),
@@ -369,6 +369,7 @@ export class SignView extends HTMLElement {
   }
 
   #optionsChanged() {
+    this.#ui.shardRow.hidden = this.#ui.method.value !== 'shards';
     if (this.#model && this.#source() === 'browser') this.#hash();
   }
 
