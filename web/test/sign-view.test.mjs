@@ -84,6 +84,7 @@ describe('sign view', () => {
     ['SHA-256, whole files (the defaults)', {}, []],
     ['BLAKE3 and an ignore path', { alg: 'blake3', ignorePaths: ['ignored.txt'] }, ['--hash-algorithm', 'blake3', '--ignore-paths', 'ignored.txt']],
     ['BLAKE2 shards of 100 bytes', { alg: 'blake2', method: 'shards', shardSize: 100 }, ['--hash-algorithm', 'blake2', '--serialization', 'shards', '--shard-size', '100']],
+    ['BLAKE3 asked with shards is whole files, as the CLI does', { alg: 'blake3', method: 'shards', shardSize: 100 }, ['--hash-algorithm', 'blake3', '--serialization', 'shards', '--shard-size', '100']],
     ['SHA-256 shards, git paths signed too', { method: 'shards', shardSize: 300, ignoreGitPaths: false }, ['--serialization', 'shards', '--shard-size', '300', '--no-ignore-git-paths']],
   ];
   for (const [name, options, cliArgs] of cases) {

@@ -18,7 +18,8 @@ const ALGORITHMS = { sha256: 'sha256', blake2: 'blake2b', blake2b: 'blake2b', bl
 export function serializationOf({ method = 'files', hashAlgorithm = 'sha256', shardSize = 1_000_000_000 }) {
   const alg = ALGORITHMS[hashAlgorithm];
   if (!alg) throw new Error(`unknown hash algorithm "${hashAlgorithm}": sha256, blake2 or blake3`);
-  if (method === 'files') return { method, hashAlgorithm: alg, shardSize: null };
+  // BLAKE3 with shards is signed as whole files: the reference (and so the CLI) does that.
+  if (method === 'files' || alg === 'blake3') return { method: 'files', hashAlgorithm: alg, shardSize: null };
   if (method !== 'shards') throw new Error(`unknown serialization "${method}": files or shards`);
   if (!Number.isSafeInteger(shardSize) || shardSize <= 0) throw new Error(`the shard size must be a positive number of bytes, not ${shardSize}`);
   return { method, hashAlgorithm: alg, shardSize };
