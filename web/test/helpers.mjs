@@ -94,22 +94,15 @@ export function tempDir(prefix) {
 }
 
 /**
- * Serves web/dist at / and the test pages at /test/, with axe-core at /test/axe.min.js,
- * under the documented CSP (plus `connect` origins). Resolves to the static server.
+ * Serves web/dist at / and the test pages at /test/, under the documented CSP (plus
+ * `connect` origins). Resolves to the static server.
  */
 export async function serveApp({ connect = [], routes = {} } = {}) {
   assert.ok(existsSync(join(DIST, 'index.html')), 'web/dist is missing: run web/build.sh');
-  const axe = readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'));
   return startStatic({
     mounts: { '/': DIST, '/test/': join(WEB, 'test/pages') },
     csp: contentSecurityPolicy({ connect }),
-    routes: {
-      '/test/axe.min.js': (req, res, headers) => {
-        res.writeHead(200, { ...headers, 'content-type': 'text/javascript; charset=utf-8' });
-        res.end(axe);
-      },
-      ...routes,
-    },
+    routes,
   });
 }
 
@@ -127,6 +120,10 @@ export async function launch() {
 export async function newPage(browser, { width = 1100, height = 900, allow = [] } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
   const page = await context.newPage();
+  // axe-core, answered by the browser for any page's origin, so that the page's own CSP
+  // ('self' scripts only) lets it run unchanged.
+  const axe = readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'));
+  await page.route('**/__axe.min.js', (route) => route.fulfill({ body: axe, contentType: 'text/javascript; charset=utf-8' }));
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
@@ -143,7 +140,7 @@ export async function newPage(browser, { width = 1100, height = 900, allow = [] 
 /** Runs axe-core in the page; fails on any serious or critical violation. */
 export async function assertAccessible(page, label) {
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
-    await page.addScriptTag({ url: '/test/axe.min.js' });
+    await page.addScriptTag({ url: '/__axe.min.js' });
   }
   const result = await page.evaluate(async () => {
     const r = await window.axe.run(document, { resultTypes: ['violations'] });
