@@ -100,6 +100,31 @@ function gitOrder(a, b) {
  * are cached by (path, size, mtime), so that a listing of large files costs one read.
  */
 function scanRepo(dir, { lfsThreshold, cache }) {
+  // The whole view is cached by a stat of every file (names, sizes, times): a listing of a
+  // repository that did not change costs a directory walk, not a re-hash.
+  const stamp = [];
+  const statWalk = (rel) => {
+    for (const d of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      if (d.name === '.git') continue;
+      const path = rel ? `${rel}/${d.name}` : d.name;
+      if (d.isDirectory()) statWalk(path);
+      else if (d.isFile()) {
+        const st = statSync(join(dir, path));
+        stamp.push(`${path}\0${st.size}\0${st.mtimeMs}`);
+      }
+    }
+  };
+  statWalk('');
+  const key = `repo\0${dir}\0${lfsThreshold}\0${stamp.join('\n')}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const view = scanRepoFully(dir, { lfsThreshold, cache });
+  for (const k of cache.keys()) if (k.startsWith(`repo\0${dir}\0`)) cache.delete(k);
+  cache.set(key, view);
+  return view;
+}
+
+function scanRepoFully(dir, { lfsThreshold, cache }) {
   let patterns = [];
   try {
     patterns = lfsPatterns(readFileSync(join(dir, '.gitattributes'), 'utf8'));

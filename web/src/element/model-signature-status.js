@@ -112,6 +112,7 @@ export class ModelSignatureStatus extends HTMLElement {
   #result = null;
   #connectedAt = 0;
   #context = null;
+  #phases = null;
 
   constructor() {
     super();
@@ -205,8 +206,21 @@ export class ModelSignatureStatus extends HTMLElement {
     this.#render({ ...base, state: 'loading' });
     try {
       // The listing and the signature at once: the verdict waits for the slower of the two.
-      const listingP = fetchListing(urls, { signal });
-      const signatureP = fetchSignature(urls, settings.signature, { signal });
+      // Where the time goes (result.timing.phases, in ms since the run started).
+      const phases = {};
+      this.#phases = phases;
+      const mark = (name) => {
+        phases[name] = Math.round(performance.now() - startedAt);
+      };
+      const listingP = fetchListing(urls, { signal }).then((l) => {
+        mark('listing');
+        return l;
+      });
+      const signatureP = fetchSignature(urls, settings.signature, { signal }).then((x) => {
+        mark('signature');
+        return x;
+      });
+      ready().then(() => mark('module'), () => {});
       listingP.catch(() => {});
       signatureP.catch(() => {});
       const listing = await listingP;
@@ -222,6 +236,7 @@ export class ModelSignatureStatus extends HTMLElement {
       }
       const bundle = sig.bytes;
       const verified = await verifyBundle({ bundle, policy: settings.policy });
+      mark('verified');
       if (signal.aborted) return;
       const signer = await this.#signerInfo(verified.signer, settings.policy);
       const manifest = verified.manifest;
@@ -258,6 +273,7 @@ export class ModelSignatureStatus extends HTMLElement {
       }
       context.plan = plan;
       await this.#fetchAndHash(plan.files.filter((f) => f.status === 'fetch'), urls, signal);
+      mark('fetched');
       if (signal.aborted) return;
       this.#finishPlan(context, startedAt);
     } catch (e) {
@@ -449,6 +465,7 @@ export class ModelSignatureStatus extends HTMLElement {
     result.timing = {
       ms: Math.round(finishedAt - this.#connectedAt),
       runMs: Math.round(finishedAt - startedAt),
+      phases: this.#phases,
     };
     this.#result = result;
     this.#render(result);
