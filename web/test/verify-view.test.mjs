@@ -167,7 +167,7 @@ describe('verify view', () => {
     assert.equal(r.state, 'verified', r.text);
     assert.match(r.text, /Signed by\s+stefanb@us\.ibm\.com/);
     assert.match(r.text, /Issuer\s+https:\/\/sigstore\.verify\.ibm\.com\/oauth2/);
-    assert.match(r.text, /Signed at\s+2025-10-10 02:12:20 UTC \(transparency log entry/);
+    assert.match(r.text, /Signed at\s+2025-10-10 02:12:20 UTC \(transparency log\)/);
     let native = cliVerify(cli, { model: models.sigstore, signature: join(models.sigstore, 'model.sig'), policy: SIGSTORE_ID });
     assertLikeCli(r.report, native);
     await assertAccessible(page, 'verify view, Sigstore verified');
@@ -181,6 +181,32 @@ describe('verify view', () => {
     assert.match(r.text, /Signed by certificate/);
     native = cliVerify(cli, { model: models.cert, signature: join(models.cert, 'model.sig'), policy: { certificateChainFile: CA_CERT } });
     assertLikeCli(r.report, native);
+    assert.deepEqual(page.problems(), []);
+    await page.closeAll();
+  });
+
+  test("a signature dropped on its zone is used instead of the folder's model.sig", async () => {
+    const page = await open();
+    await pickFolder(page, models.vector);
+    const bundle = readFileSync(join(models.vector, 'model.sig'), 'utf8');
+    // A drop as the browser delivers it: a DataTransfer holding one File.
+    await page.evaluate((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'release.sig', { type: 'application/json' }));
+      const zone = document.querySelector('verify-view [data-drop="signature"]');
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, bundle);
+    await page.waitForFunction(() => document.querySelector('verify-view').innerText.includes('Using release.sig'));
+    await setPolicy(page, { publicKeyFile: P384_PUB });
+    const r = await runVerify(page);
+    assert.equal(r.state, 'verified', r.text);
+    assert.equal(r.report.signature.name, 'release.sig');
+    assert.equal(r.report.signature.insideModel, false);
+    // The CLI with the signature outside the folder: model.sig inside is ignored as recorded.
+    const outside = join(dir, 'release.sig');
+    writeFileSync(outside, bundle);
+    assertLikeCli(r.report, cliVerify(cli, { model: models.vector, signature: outside, policy: { publicKeyFile: P384_PUB } }));
     assert.deepEqual(page.problems(), []);
     await page.closeAll();
   });

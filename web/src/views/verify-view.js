@@ -552,7 +552,8 @@ export class VerifyView extends HTMLElement {
       row('Issuer', s.issuer);
       row('Sigstore', report.policy.instance);
       for (const t of s.verifiedTimes || []) {
-        const src = t.source.kind === 'transparencyLog' ? `transparency log entry ${t.source.entry}` : `timestamp authority${t.source.authority ? ` ${t.source.authority}` : ''}`;
+        // source.entry is the entry's place in the bundle, not its log index: not shown.
+        const src = t.source.kind === 'transparencyLog' ? 'transparency log' : `timestamp authority${t.source.authority ? ` ${t.source.authority}` : ''}`;
         row('Signed at', `${formatTime(t.time)} (${src})`);
       }
     } else if (s.kind === 'certificate') {
