@@ -99,9 +99,13 @@ function gitOrder(a, b) {
  * of the LFS pointer), LFS SHA-256s, directory tree ids, and a commit id. Content hashes
  * are cached by (path, size, mtime), so that a listing of large files costs one read.
  */
-function scanRepo(dir, { lfsThreshold, cache }) {
+function scanRepo(dir, { lfsThreshold, cache, reuseMs }) {
   // The whole view is cached by a stat of every file (names, sizes, times): a listing of a
-  // repository that did not change costs a directory walk, not a re-hash.
+  // repository that did not change costs a directory walk, not a re-hash. Within `reuseMs`
+  // of the last walk not even that (a page fetches a signature, a listing and a few files
+  // at once; a real hub answers them from its database, not from a disk walk each).
+  const recent = cache.get(`recent\0${dir}`);
+  if (recent && performance.now() - recent.at < reuseMs) return recent.view;
   const stamp = [];
   const statWalk = (rel) => {
     for (const d of readdirSync(join(dir, rel), { withFileTypes: true })) {
@@ -116,11 +120,13 @@ function scanRepo(dir, { lfsThreshold, cache }) {
   };
   statWalk('');
   const key = `repo\0${dir}\0${lfsThreshold}\0${stamp.join('\n')}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const view = scanRepoFully(dir, { lfsThreshold, cache });
-  for (const k of cache.keys()) if (k.startsWith(`repo\0${dir}\0`)) cache.delete(k);
-  cache.set(key, view);
+  let view = cache.get(key);
+  if (!view) {
+    view = scanRepoFully(dir, { lfsThreshold, cache });
+    for (const k of cache.keys()) if (k.startsWith(`repo\0${dir}\0`)) cache.delete(k);
+    cache.set(key, view);
+  }
+  cache.set(`recent\0${dir}`, { at: performance.now(), view });
   return view;
 }
 
@@ -203,7 +209,9 @@ function parseRange(header, size) {
  * Starts a hub. Options: root (folder of {ns}/{name} repositories), host (default
  * 127.0.0.1), port (default 0: any free one), lfsThreshold (bytes, default 10 MiB),
  * pageSize (entries per listing page, default 1000), cors (default true), lfsRedirect
- * (default true), logFile. Resolves to {url, log, setFault, clearFaults, close}.
+ * (default true), logFile, reuseMs (how long a repository's scan is reused without looking
+ * at the disk again; default 500, 0 to look every time). Resolves to {url, log, setFault,
+ * clearFaults, close}.
  */
 export function startHub(options) {
   const {
@@ -215,6 +223,7 @@ export function startHub(options) {
     cors = true,
     lfsRedirect = true,
     logFile,
+    reuseMs = 500,
   } = options;
   const cache = new Map();
   const faults = new Map();
@@ -337,7 +346,7 @@ export function startHub(options) {
       fail(404, 'RepoNotFound', 'Repository not found');
       return;
     }
-    const repo = scanRepo(dir, { lfsThreshold, cache });
+    const repo = scanRepo(dir, { lfsThreshold, cache, reuseMs });
     if (rev !== 'main' && rev !== repo.commit) {
       fail(404, 'RevisionNotFound', `Invalid rev id: ${rev}`);
       return;

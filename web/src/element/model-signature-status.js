@@ -205,13 +205,13 @@ export class ModelSignatureStatus extends HTMLElement {
     Object.assign(base, { hub: urls.hub, signature: settings.signature });
     this.#render({ ...base, state: 'loading' });
     try {
-      // The listing and the signature at once: the verdict waits for the slower of the two.
       // Where the time goes (result.timing.phases, in ms since the run started).
       const phases = {};
       this.#phases = phases;
       const mark = (name) => {
         phases[name] = Math.round(performance.now() - startedAt);
       };
+      // The listing and the signature at once: the verdict waits for the slower of the two.
       const listingP = fetchListing(urls, { signal }).then((l) => {
         mark('listing');
         return l;
@@ -223,6 +223,14 @@ export class ModelSignatureStatus extends HTMLElement {
       ready().then(() => mark('module'), () => {});
       listingP.catch(() => {});
       signatureP.catch(() => {});
+      // The bundle is verified as soon as it arrives, while the listing may still be on its way.
+      const verifiedP = signatureP.then(async (sig) => {
+        if (!sig.found) return null;
+        const v = await verifyBundle({ bundle: sig.bytes, policy: settings.policy });
+        mark('verified');
+        return v;
+      });
+      verifiedP.catch(() => {});
       const listing = await listingP;
       const sig = await signatureP;
       if (signal.aborted) return;
@@ -235,8 +243,7 @@ export class ModelSignatureStatus extends HTMLElement {
         return;
       }
       const bundle = sig.bytes;
-      const verified = await verifyBundle({ bundle, policy: settings.policy });
-      mark('verified');
+      const verified = await verifiedP;
       if (signal.aborted) return;
       const signer = await this.#signerInfo(verified.signer, settings.policy);
       const manifest = verified.manifest;
