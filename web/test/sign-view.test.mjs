@@ -5,7 +5,7 @@
 // paths, every resource name, algorithm and digest, in order).
 
 import assert from 'node:assert/strict';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { GEN, assertAccessible, cliSign, freshKey, launch, nativeCli, newPage, payloadOf, screenshot, serveApp, tempDir } from './helpers.mjs';
@@ -112,6 +112,36 @@ describe('sign view', () => {
       await page.closeAll();
     });
   }
+
+  test('hashing shows progress, and cancel stops every hashing worker', async () => {
+    const page = await open();
+    const workers = new Set();
+    const closed = new Set();
+    page.on('worker', (w) => {
+      workers.add(w);
+      w.on('close', () => closed.add(w));
+    });
+    const folder = join(dir, 'big');
+    mkdirSync(folder);
+    for (let i = 0; i < 3; i++) {
+      writeFileSync(join(folder, `part-${i}.bin`), '');
+      truncateSync(join(folder, `part-${i}.bin`), 768 << 20);
+    }
+    await page.setInputFiles('sign-view input[webkitdirectory]', folder);
+    await page.waitForFunction(() => / of 2\.42 GB · \d+ of 3 files · [\d.]+ [kMG]B\/s/.test(document.querySelector('sign-view .progress-text').textContent), null, { polling: 20 });
+    await screenshot(page, 'sign-hashing', { locator: page.locator('sign-view .progress-box') });
+    await assertAccessible(page, 'sign view, hashing');
+    const hashing = [...workers].filter((w) => /hash-worker\.js/.test(w.url()));
+    assert.ok(hashing.length >= 1, 'hashed in workers');
+    await page.click('sign-view button:has-text("Cancel hashing")');
+    await page.waitForFunction(() => document.querySelector('sign-view .manifest-status').textContent === 'Hashing cancelled.');
+    const deadline = Date.now() + 3000;
+    while (hashing.some((w) => !closed.has(w)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(hashing.filter((w) => !closed.has(w)).map((w) => w.url()), [], 'every hashing worker was terminated');
+    assert.equal(await page.evaluate(() => document.querySelector('sign-view').manifest), null);
+    assert.deepEqual(page.problems(), []);
+    await page.closeAll();
+  });
 
   test('a folder with nothing left to sign is refused, naming why', async () => {
     const page = await open();
