@@ -379,6 +379,15 @@ describe('<model-signature-status> on the local hub', () => {
     let m = await mount(page, { repo: 't/intact', ...keyPolicy() });
     assert.equal(m.result.state, 'mismatch', m.text);
     assert.match(m.text, /config\.json: the hub lists \d+ bytes but sent \d+/);
+    hub.setFault('t/intact', { tree: { patch: (es) => es.map((e) => (e.path === 'README.md' ? { ...e, size: e.size - 3 } : e)) } });
+    m = await mount(page, { repo: 't/intact', ...keyPolicy() });
+    assert.equal(m.result.state, 'mismatch', m.text);
+    assert.match(m.text, /README\.md: the hub sent more than the \d+ bytes it lists/);
+    hub.setFault('t/intact', { tree: { patch: (es) => [...es, { type: 'file', path: '../outside.bin', size: 1, oid: 'a'.repeat(40) }] } });
+    m = await mount(page, { repo: 't/intact', ...keyPolicy() });
+    assert.equal(m.result.state, 'error');
+    assert.equal(m.result.error.code, 'HUB_LISTING');
+    assert.match(m.text, /The file listing names a path outside the repository: \.\.\/outside\.bin/);
     hub.setFault('t/intact', { tree: { patch: (es) => es.map((e) => (e.lfs ? { ...e, lfs: { ...e.lfs, size: e.lfs.size + 1 } } : e)) } });
     m = await mount(page, { repo: 't/intact', ...keyPolicy() });
     assert.equal(m.result.state, 'mismatch');

@@ -276,7 +276,7 @@ export class ModelSignatureStatus extends HTMLElement {
           fetchLimit: settings.fetchLimit,
         });
       } catch (e) {
-        throw new HubError('SIGNATURE', e.message);
+        throw new HubError(e.code || 'SIGNATURE', e.message);
       }
       context.plan = plan;
       await this.#fetchAndHash(plan.files.filter((f) => f.status === 'fetch'), urls, signal);
@@ -330,7 +330,7 @@ export class ModelSignatureStatus extends HTMLElement {
           f.source = 'download';
           f.status = f.actual === f.expected ? 'verified' : 'changed';
         } catch (e) {
-          if (e instanceof HubError && /sent more than/.test(e.message)) {
+          if (e instanceof HubError && e.code === 'FILE_TOO_LONG') {
             f.status = 'changed';
             f.note = `the hub sent more than the ${f.size} bytes it lists`;
             continue;

@@ -15,6 +15,11 @@
 
 import { IgnoreList, comparePaths, isContained, normalizePath } from './paths.js';
 
+/** An Error with the HubError code the element reports it under. */
+function failure(code, message) {
+  return Object.assign(new Error(message), { code });
+}
+
 /** Whether a verified manifest can be compared with SHA-256 digests of whole files. */
 export function listingComparable(manifest) {
   const s = manifest && manifest.serialization;
@@ -43,17 +48,17 @@ export function planListingCheck({
   const signed = new Map();
   for (const r of manifest.resources) {
     if (r.algorithm !== 'sha256' || r.start !== null) {
-      throw new Error(`the signature's resource ${r.name} is not a whole-file SHA-256`);
+      throw failure('SIGNATURE', `The signature's resource ${r.name} is not a whole-file SHA-256`);
     }
     signed.set(normalizePath(r.path), r.digest.toLowerCase());
   }
   if (signed.has('.')) {
-    throw new Error("the signature is for a single file (identifier '.'), not for a repository of files");
+    throw failure('SIGNATURE', "The signature is for a single file (identifier '.'), not for a repository of files");
   }
   const files = [];
   const listed = new Set();
   for (const e of listing) {
-    if (!isContained(e.path)) throw new Error(`the listing names a path outside the repository: ${e.path}`);
+    if (!isContained(e.path)) throw failure('LISTING', `The file listing names a path outside the repository: ${e.path}`);
     const path = normalizePath(e.path);
     listed.add(path);
     const expected = signed.get(path);

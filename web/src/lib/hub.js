@@ -2,7 +2,10 @@
 // accepts: anything that is not the documented shape is an error naming what was wrong,
 // never an empty listing that could make a model look complete.
 
-/** An error of the hub side; `code` is stable: HUB_URL, REPO, NETWORK, HTTP, NOT_FOUND, LISTING, SIGNATURE, FILE. */
+/**
+ * An error of the hub side; `code` is stable: HUB_URL, REPO, NETWORK, HTTP, NOT_FOUND,
+ * LISTING, SIGNATURE, FILE, FILE_TOO_LONG.
+ */
 export class HubError extends Error {
   constructor(code, message, { url, status, path } = {}) {
     super(message);
@@ -231,7 +234,7 @@ export async function streamFile(urls, path, sink, { signal, limit } = {}) {
       if (done) break;
       n += value.byteLength;
       if (limit !== undefined && n > limit) {
-        throw new HubError('FILE', `${path}: the hub sent more than the ${limit} bytes it listed`, { url, path });
+        throw new HubError('FILE_TOO_LONG', `${path}: the hub sent more than the ${limit} bytes it listed`, { url, path });
       }
       sink(value);
     }
