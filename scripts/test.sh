@@ -19,6 +19,9 @@
 #  11. wasm-bindgen  wasm-bindgen tests of the bindings in Node and headless Chromium
 #  12. wasm-js     node:test: the npm package in Node, Deno, workerd and Chromium, compared with
 #                  the native CLI (target/debug/model_signing), and installed from `npm pack`
+#  13. web         web/test.sh: web/dist (the web app and <model-signature-status>), then the
+#                  verify and sign views, the element on the local hub and the demo in headless
+#                  Chromium, compared with the native CLI; screenshots in target/web-screenshots/
 # The install steps log to target/test-logs/<step>.log, printed only when they fail.
 # A timed summary is printed at the end, also on failure. Exit status: that of the failing step.
 set -euo pipefail
@@ -100,3 +103,4 @@ step wasm-build loud wasm/test.sh build
 step wasm-clippy loud wasm/test.sh check
 step wasm-bindgen loud wasm/test.sh bindgen
 step wasm-js loud wasm/test.sh js
+step web loud web/test.sh

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# web/test.sh -- the web app's tests; scripts/test.sh runs it as the `web` step, after the
+# wasm package's steps (it needs wasm/npm/dist from wasm/build.sh, Debian chromium and
+# node_modules from wasm/test.sh setup, and the native CLI target/debug/model_signing,
+# which `cargo test --workspace` builds; it is built here otherwise):
+#   1. web/build.sh           web/dist (esbuild bundles, the module, the shell)
+#   2. node --test            test/*.test.mjs in headless Chromium through playwright-core:
+#                             the local hub, the verify view and the sign view (compared with
+#                             the CLI), <model-signature-status> on the local hub, the demo;
+#                             screenshots in target/web-screenshots/
+set -euo pipefail
+export RUSTUP_AUTO_INSTALL=0
+
+WEB=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+REPO=$(cd "$WEB/.." && pwd)
+
+"$WEB/build.sh"
+if ! [ -x "$REPO/target/debug/model_signing" ] && [ -z "${MODEL_SIGNING_CLI:-}" ]; then
+  (cd "$REPO" && cargo build -p model-signing --bin model_signing --locked)
+fi
+cd "$WEB"
+# One file at a time: each drives its own Chromium, and CI has two cores.
+node --test --test-concurrency=1 test/hub.test.mjs test/verify-view.test.mjs test/sign-view.test.mjs \
+  test/element.test.mjs test/demo.test.mjs
