@@ -96,17 +96,8 @@ impl FromStr for HashAlgorithm {
     }
 }
 
-/// Something that consumes bytes in pieces and yields a digest at the end.
-///
-/// Feeding the same bytes in any split gives the same digest.
-pub trait StreamingHasher {
-    /// Feeds the next piece of input.
-    fn update(&mut self, data: &[u8]);
-    /// Consumes the hasher and returns the digest bytes.
-    fn finalize(self) -> Vec<u8>;
-}
-
-/// A streaming hasher for one of the [`HashAlgorithm`]s.
+/// A streaming hasher for one of the [`HashAlgorithm`]s: feeding the same bytes in any
+/// split gives the same digest.
 #[derive(Clone)]
 pub enum Hasher {
     /// SHA-256 state.
@@ -126,10 +117,9 @@ impl Hasher {
             Self::Blake3(_) => HashAlgorithm::Blake3,
         }
     }
-}
 
-impl StreamingHasher for Hasher {
-    fn update(&mut self, data: &[u8]) {
+    /// Feeds the next piece of input.
+    pub fn update(&mut self, data: &[u8]) {
         match self {
             Self::Sha256(h) => h.update(data),
             Self::Blake2b(h) => h.update(data),
@@ -139,7 +129,8 @@ impl StreamingHasher for Hasher {
         }
     }
 
-    fn finalize(self) -> Vec<u8> {
+    /// Consumes the hasher and returns the digest bytes.
+    pub fn finalize(self) -> Vec<u8> {
         match self {
             Self::Sha256(h) => h.finalize().to_vec(),
             Self::Blake2b(h) => h.finalize().to_vec(),

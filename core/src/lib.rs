@@ -25,6 +25,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod api;
 pub mod bundle;
 pub mod certificate;
 pub mod dsse;
@@ -42,7 +43,7 @@ pub mod sigstore;
 pub mod statement;
 pub mod verify;
 
-pub use hashing::{Digest, HashAlgorithm, StreamingHasher};
+pub use hashing::{Digest, HashAlgorithm};
 pub use identifier::{ModelPath, ResourceKey};
 pub use manifest::{Manifest, ManifestDiff};
 pub use serialization::Serialization;

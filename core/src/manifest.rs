@@ -8,8 +8,10 @@ use core::fmt;
 
 use sha2::{Digest as _, Sha256};
 
+use crate::encoding::unhex;
 use crate::hashing::Digest;
-use crate::identifier::ResourceKey;
+use crate::identifier::{ModelPath, ResourceKey};
+use crate::serialization::Serialization;
 
 /// A set of manifest items, kept in canonical order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -89,6 +91,167 @@ impl FromIterator<(ResourceKey, Digest)> for Manifest {
 impl Extend<(ResourceKey, Digest)> for Manifest {
     fn extend<T: IntoIterator<Item = (ResourceKey, Digest)>>(&mut self, iter: T) {
         self.items.extend(iter)
+    }
+}
+
+/// Why a manifest given by a caller (a browser that hashed the model, a file) cannot
+/// be signed. Every name and digest is checked before anything is signed, so that a
+/// signature only ever vouches for a manifest a verifier will read the same way.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ManifestError {
+    /// No resource at all: a signature over nothing verifies anything.
+    #[error("the manifest lists no resource")]
+    Empty,
+    /// A name that is not a canonical path inside the model: empty, absolute, with
+    /// `.`/`..`/empty components, a backslash, a NUL or another control character.
+    #[error("the resource name '{name}' is not a canonical path inside the model ({reason})")]
+    InvalidName {
+        /// The name as given.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A shard name that is not `path:start:end` with `start < end`, or whose range is
+    /// not the one the shard size gives.
+    #[error("the resource name '{0}' is not a shard of this serialization (path:start:end, cut every shard size bytes)")]
+    InvalidShard(String),
+    /// The same resource twice.
+    #[error("the resource '{0}' is listed twice")]
+    Duplicate(String),
+    /// A resource's algorithm is not the serialization's item algorithm.
+    #[error("the resource '{name}' has the algorithm '{found}', but this serialization records '{expected}'")]
+    WrongAlgorithm {
+        /// The resource.
+        name: String,
+        /// What the serialization records (`sha256`, `sha256-sharded-1000`).
+        expected: String,
+        /// What was given.
+        found: String,
+    },
+    /// A digest that is not lowercase or uppercase hexadecimal.
+    #[error("the digest of '{0}' is not hexadecimal")]
+    DigestNotHex(String),
+    /// A digest whose length does not fit the hash.
+    #[error("the digest of '{name}' is {found} bytes long, but the hash gives {expected}")]
+    DigestLength {
+        /// The resource.
+        name: String,
+        /// The hash's digest length.
+        expected: usize,
+        /// The given length.
+        found: usize,
+    },
+}
+
+/// Checks that `name` is a canonical path inside a model, as a signer may write it.
+pub fn check_resource_path(name: &str) -> Result<ModelPath, ManifestError> {
+    let invalid = |reason| ManifestError::InvalidName {
+        name: name.into(),
+        reason,
+    };
+    if name.is_empty() {
+        return Err(invalid("it is empty"));
+    }
+    if name == "." {
+        // The single-file model's resource.
+        return Ok(ModelPath::root());
+    }
+    if name.starts_with('/') {
+        return Err(invalid("it is absolute"));
+    }
+    if name.chars().any(|c| c.is_control()) {
+        return Err(invalid("it holds a control character"));
+    }
+    if name.contains('\\') {
+        return Err(invalid("it holds a backslash"));
+    }
+    for c in name.split('/') {
+        match c {
+            "" => return Err(invalid("it has an empty component")),
+            "." | ".." => return Err(invalid("it has a '.' or '..' component")),
+            _ => {}
+        }
+    }
+    Ok(ModelPath::new(name))
+}
+
+impl Manifest {
+    /// A manifest from `(name, algorithm, hex digest)` resources as a caller gives them
+    /// (the signing daemon's requests), checked against `serialization`: canonical names
+    /// inside the model, no duplicate, shards cut where the shard size cuts them, the
+    /// serialization's algorithm name, hexadecimal digests of the hash's length.
+    pub fn from_resources<'a>(
+        serialization: &Serialization,
+        resources: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+    ) -> Result<Self, ManifestError> {
+        let expected_algorithm = serialization.item_algorithm_name();
+        let digest_len = serialization.algorithm().digest_len();
+        let mut manifest = Manifest::new();
+        for (name, algorithm, digest) in resources {
+            let key = match serialization.shard_size() {
+                None => ResourceKey::File(check_resource_path(name)?),
+                Some(size) => {
+                    let (path, start, end) = match ResourceKey::parse_shard(name) {
+                        Some(ResourceKey::Shard { start, end, .. }) => {
+                            let path = &name[..name.find(':').unwrap_or(name.len())];
+                            (check_resource_path(path)?, start, end)
+                        }
+                        _ => return Err(ManifestError::InvalidShard(name.into())),
+                    };
+                    let canonical = alloc::format!("{path}:{start}:{end}");
+                    if start >= end || start % size != 0 || end - start > size || canonical != name
+                    {
+                        return Err(ManifestError::InvalidShard(name.into()));
+                    }
+                    ResourceKey::Shard { path, start, end }
+                }
+            };
+            if algorithm != expected_algorithm {
+                return Err(ManifestError::WrongAlgorithm {
+                    name: name.into(),
+                    expected: expected_algorithm,
+                    found: algorithm.into(),
+                });
+            }
+            let value = unhex(digest).ok_or_else(|| ManifestError::DigestNotHex(name.into()))?;
+            if value.len() != digest_len {
+                return Err(ManifestError::DigestLength {
+                    name: name.into(),
+                    expected: digest_len,
+                    found: value.len(),
+                });
+            }
+            if manifest.get(&key).is_some() {
+                return Err(ManifestError::Duplicate(name.into()));
+            }
+            manifest.insert(key, Digest::new(expected_algorithm.clone(), value));
+        }
+        if manifest.is_empty() {
+            return Err(ManifestError::Empty);
+        }
+        // A file's shards must cover it from 0 without gaps: a later shard only when
+        // the one before it was full.
+        let mut previous: Option<(&ModelPath, u64, u64)> = None;
+        for (key, _) in manifest.iter() {
+            if let ResourceKey::Shard { path, start, end } = key {
+                let follows = match previous {
+                    Some((p, _, prev_end)) if p == path => *start == prev_end,
+                    _ => *start == 0,
+                };
+                let previous_full = match previous {
+                    Some((p, prev_start, prev_end)) if p == path => {
+                        Some(prev_end - prev_start) == serialization.shard_size()
+                    }
+                    _ => true,
+                };
+                if !follows || !previous_full {
+                    return Err(ManifestError::InvalidShard(key.name()));
+                }
+                previous = Some((path, *start, *end));
+            }
+        }
+        Ok(manifest)
     }
 }
 
@@ -173,6 +336,7 @@ mod tests {
     use crate::encoding::hex;
     use crate::hashing::HashAlgorithm;
     use crate::identifier::ModelPath;
+    use alloc::string::ToString;
 
     fn file(name: &str, content: &[u8]) -> (ResourceKey, Digest) {
         (
@@ -213,5 +377,71 @@ mod tests {
         assert_eq!(lines[1], "Missing files in model 'm': c");
         assert!(lines[2].starts_with("Hash mismatch for 'b': Expected 'sha256:d4735e3a"));
         assert!(signed.diff(&signed).is_empty());
+    }
+
+    #[test]
+    fn resources_from_a_caller_are_checked() {
+        use crate::hashing::HashAlgorithm;
+        let files = Serialization::files(HashAlgorithm::Sha256);
+        let d = "ab".repeat(32);
+        let ok = Manifest::from_resources(&files, [("a/b.bin", "sha256", d.as_str())]).unwrap();
+        assert_eq!(ok.len(), 1);
+        for (name, algorithm, digest, expected) in [
+            ("../x", "sha256", d.as_str(), "'.' or '..'"),
+            ("/x", "sha256", d.as_str(), "absolute"),
+            ("a//b", "sha256", d.as_str(), "empty component"),
+            ("a\\b", "sha256", d.as_str(), "backslash"),
+            ("a\nb", "sha256", d.as_str(), "control character"),
+            ("", "sha256", d.as_str(), "empty"),
+            ("x", "blake2b", d.as_str(), "algorithm"),
+            ("x", "sha256", "abcd", "2 bytes long"),
+            ("x", "sha256", "zz", "not hexadecimal"),
+        ] {
+            let e = Manifest::from_resources(&files, [(name, algorithm, digest)])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(expected), "{name}: {e}");
+        }
+        assert_eq!(
+            Manifest::from_resources(
+                &files,
+                [("a", "sha256", d.as_str()), ("a", "sha256", d.as_str())]
+            ),
+            Err(ManifestError::Duplicate("a".into()))
+        );
+        assert_eq!(
+            Manifest::from_resources(&files, []),
+            Err(ManifestError::Empty)
+        );
+        let shards = Serialization::shards(HashAlgorithm::Sha256, 10).unwrap();
+        let alg = shards.item_algorithm_name();
+        let good = [
+            ("w:0:10", alg.as_str(), d.as_str()),
+            ("w:10:15", alg.as_str(), d.as_str()),
+        ];
+        assert_eq!(Manifest::from_resources(&shards, good).unwrap().len(), 2);
+        for bad in [
+            alloc::vec![
+                ("w:0:10", alg.as_str(), d.as_str()),
+                ("w:20:25", alg.as_str(), d.as_str())
+            ],
+            alloc::vec![
+                ("w:0:5", alg.as_str(), d.as_str()),
+                ("w:5:10", alg.as_str(), d.as_str())
+            ],
+            alloc::vec![("w:5:10", alg.as_str(), d.as_str())],
+            alloc::vec![("w:0:11", alg.as_str(), d.as_str())],
+            alloc::vec![("w:00:10", alg.as_str(), d.as_str())],
+            alloc::vec![("w", alg.as_str(), d.as_str())],
+        ] {
+            assert!(
+                matches!(
+                    Manifest::from_resources(&shards, bad.clone()),
+                    Err(ManifestError::InvalidShard(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        let _ = "x".to_string();
     }
 }

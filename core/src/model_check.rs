@@ -14,7 +14,7 @@
 //!   actual manifest, so the text is the CLI's.
 //!
 //! Hashing happens elsewhere (wherever the caller reads the files, e.g. with
-//! [`StreamHasher`](crate::serialization::StreamHasher) in workers); this module plans
+//! [`FileHasher`](crate::serialization::FileHasher) in workers); this module plans
 //! which files to hash and turns the results into a per-file report.
 
 use alloc::collections::{BTreeMap, BTreeSet};
@@ -22,19 +22,33 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::hashing::Digest;
-use crate::identifier::{IgnoreList, ModelPath, ResourceKey, GIT_PATHS};
+use crate::hashing::HashAlgorithm;
+use crate::hashing::UnknownHashAlgorithm;
+use crate::identifier::{IgnoreList, ModelPath, ResourceKey};
 use crate::manifest::{Manifest, ManifestDiff};
-use crate::serialization::Serialization;
+use crate::serialization::{Method, Serialization};
 use crate::statement::SignedManifest;
 use crate::verify::VerifyError;
 
 /// Why a model cannot be checked, or a hashing result cannot be recorded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ModelCheckError {
-    /// The signature records a serialization this crate does not know (the reason is
-    /// the statement parser's).
+    /// The signature records a hash this crate does not know.
     #[error("the signature uses an unsupported hashing configuration: {0}")]
-    UnsupportedSerialization(String),
+    UnsupportedSerialization(UnknownHashAlgorithm),
+    /// The caller insisted on a hashing setting the signature was not made with
+    /// ([`CheckOptions::expected_serialization`]).
+    #[error("the signature was made with {setting} {signed}, not {given}")]
+    SerializationMismatch {
+        /// Which setting.
+        setting: HashingSetting,
+        /// What the caller asked for (`shards`, `blake2`, `1000`).
+        given: String,
+        /// What the signature says (`none (the file method)` for a shard size of a
+        /// files signature).
+        signed: String,
+    },
     /// The signature lists no item: it would "verify" any model.
     #[error("the signature covers no files, so it cannot vouch for this model")]
     EmptySignature,
@@ -53,6 +67,90 @@ pub enum ModelCheckError {
     NotPending(ModelPath),
 }
 
+/// One of the hashing settings a caller may insist on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HashingSetting {
+    /// The serialization method.
+    Method,
+    /// The content hash.
+    Algorithm,
+    /// The shard size.
+    ShardSize,
+}
+
+impl core::fmt::Display for HashingSetting {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Method => "serialization method",
+            Self::Algorithm => "hash algorithm",
+            Self::ShardSize => "shard size",
+        })
+    }
+}
+
+/// Hashing settings a caller insists on: verification fails if the signature was made
+/// otherwise (the CLI's `--serialization`, `--hash-algorithm` and `--shard-size`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExpectedSerialization {
+    /// The method.
+    pub method: Option<Method>,
+    /// The hash.
+    pub algorithm: Option<HashAlgorithm>,
+    /// The shard size.
+    pub shard_size: Option<u64>,
+}
+
+impl ExpectedSerialization {
+    /// Whether `signed` is what was asked for.
+    pub fn check(&self, signed: &Serialization) -> Result<(), ModelCheckError> {
+        let mismatch = |setting, given: String, signed: String| {
+            Err(ModelCheckError::SerializationMismatch {
+                setting,
+                given,
+                signed,
+            })
+        };
+        // BLAKE3 with shards is recorded as files by every signer (the reference turns
+        // it into the file method), so asking for it must match such a signature.
+        let blake3_shards =
+            self.algorithm == Some(HashAlgorithm::Blake3) && self.method == Some(Method::Shards);
+        if let Some(method) = self.method.filter(|_| !blake3_shards) {
+            if method != signed.method() {
+                return mismatch(
+                    HashingSetting::Method,
+                    method.name().into(),
+                    signed.method_name().into(),
+                );
+            }
+        }
+        if let Some(alg) = self.algorithm {
+            if alg != signed.algorithm() {
+                return mismatch(
+                    HashingSetting::Algorithm,
+                    alg.config_name().into(),
+                    signed.algorithm().config_name().into(),
+                );
+            }
+        }
+        match (
+            self.shard_size.filter(|_| !blake3_shards),
+            signed.shard_size(),
+        ) {
+            (Some(size), Some(signed_size)) if size != signed_size => mismatch(
+                HashingSetting::ShardSize,
+                size.to_string(),
+                signed_size.to_string(),
+            ),
+            (Some(size), None) => mismatch(
+                HashingSetting::ShardSize,
+                size.to_string(),
+                "none (the file method)".into(),
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// How to compare; the defaults are the CLI's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckOptions {
@@ -68,6 +166,12 @@ pub struct CheckOptions {
     pub model_name: String,
     /// The model is one file (given as the only input, named by its file name).
     pub single_file: bool,
+    /// Hashing settings the signature must have been made with.
+    pub expected_serialization: ExpectedSerialization,
+    /// The model's own path, as absolute paths (as given and resolved), when the caller
+    /// knows them: an absolute ignore path recorded in the signature counts when it lies
+    /// under one of them, as in the reference.
+    pub model_roots: Vec<String>,
 }
 
 impl Default for CheckOptions {
@@ -79,6 +183,8 @@ impl Default for CheckOptions {
             signature_path: None,
             model_name: String::new(),
             single_file: false,
+            expected_serialization: ExpectedSerialization::default(),
+            model_roots: Vec::new(),
         }
     }
 }
@@ -221,48 +327,111 @@ fn relative(text: &str) -> Option<ModelPath> {
     p.is_contained().then_some(p)
 }
 
-impl ModelCheck {
-    /// Plans the check of `files` against `signed`: which files to hash, and the
-    /// verdict on those that need no hashing (missing, unsigned, ignored).
+/// A recorded ignore path relative to the model: relative ones as they are, absolute
+/// ones when they lie under one of `roots`.
+fn recorded_relative(text: &str, roots: &[String]) -> Option<ModelPath> {
+    if !text.starts_with('/') {
+        return relative(text);
+    }
+    let path = ModelPath::new(text);
+    roots.iter().find_map(|root| {
+        let root = ModelPath::new(root);
+        path.starts_with(&root)
+            .then(|| ModelPath::from_components(path.components().skip(root.components().count())))
+    })
+}
+
+/// The rules of a check that do not depend on the files: the hashing configuration,
+/// what is ignored and which files are signed. Callers that walk a file system use it
+/// to prune the walk ([`CheckPlan::ignore_list`]) or to look up only the signed files
+/// ([`CheckPlan::signed_paths`]) before giving the files to [`CheckPlan::check`].
+#[derive(Clone, Debug)]
+pub struct CheckPlan {
+    serialization: Serialization,
+    expected: Manifest,
+    ignore: IgnoreList,
+    options: CheckOptions,
+}
+
+impl CheckPlan {
+    /// Checks what can be checked without the files: a supported hashing configuration,
+    /// the one the caller insists on, a signature that lists something.
     pub fn new(
         signed: &SignedManifest,
-        files: &[InputFile],
         options: CheckOptions,
+        single_file_name: Option<&str>,
     ) -> Result<Self, ModelCheckError> {
         let serialization = signed
             .serialization
             .serialization
             .clone()
             .map_err(ModelCheckError::UnsupportedSerialization)?;
+        options.expected_serialization.check(&serialization)?;
         if signed.manifest.is_empty() {
             return Err(ModelCheckError::EmptySignature);
         }
-        if options.single_file && files.len() != 1 {
-            return Err(ModelCheckError::SingleFileCount(files.len()));
-        }
-
         let mut ignore = IgnoreList::new();
-        let recorded = signed.serialization.ignore_paths.iter();
-        for p in recorded.chain(&options.ignore_paths) {
+        for p in &signed.serialization.ignore_paths {
+            if let Some(p) = recorded_relative(p, &options.model_roots) {
+                ignore.add(p);
+            }
+        }
+        for p in &options.ignore_paths {
             if let Some(p) = relative(p) {
                 ignore.add(p);
             }
         }
         if options.ignore_git_paths {
-            for g in GIT_PATHS {
-                ignore.add(ModelPath::new(g));
-            }
+            ignore.add_git_paths();
         }
         if let Some(p) = options.signature_path.as_deref().and_then(relative) {
             if !options.single_file {
                 ignore.add(p);
             }
         }
-
-        let expected = match (options.single_file, files.first()) {
-            (true, Some(f)) => single_file_compat(&signed.manifest, &f.path),
+        let expected = match (options.single_file, single_file_name) {
+            (true, Some(name)) => single_file_compat(&signed.manifest, name),
             _ => signed.manifest.clone(),
         };
+        Ok(Self {
+            serialization,
+            expected,
+            ignore,
+            options,
+        })
+    }
+
+    /// How the files must be hashed.
+    pub fn serialization(&self) -> Serialization {
+        self.serialization
+    }
+
+    /// Paths that are left out: the signature's recorded ones, the caller's, the git
+    /// names unless switched off, and the signature file.
+    pub fn ignore_list(&self) -> &IgnoreList {
+        &self.ignore
+    }
+
+    /// The files the signature lists (for a single-file model, `.`), in canonical order.
+    pub fn signed_paths(&self) -> BTreeSet<ModelPath> {
+        self.expected
+            .iter()
+            .map(|(k, _)| k.path().clone())
+            .collect()
+    }
+
+    /// Plans the check of `files`: which to hash, and the verdict on those that need no
+    /// hashing (missing, unsigned, ignored).
+    pub fn check(self, files: &[InputFile]) -> Result<ModelCheck, ModelCheckError> {
+        let Self {
+            serialization,
+            expected,
+            ignore,
+            options,
+        } = self;
+        if options.single_file && files.len() != 1 {
+            return Err(ModelCheckError::SingleFileCount(files.len()));
+        }
         let signed_paths: BTreeSet<ModelPath> =
             expected.iter().map(|(k, _)| k.path().clone()).collect();
 
@@ -322,7 +491,7 @@ impl ModelCheck {
                 size: e.size,
             })
             .collect();
-        Ok(Self {
+        Ok(ModelCheck {
             serialization,
             expected,
             actual: Manifest::new(),
@@ -331,10 +500,28 @@ impl ModelCheck {
             options,
         })
     }
+}
+
+impl ModelCheck {
+    /// Plans the check of `files` against `signed` ([`CheckPlan::new`], then
+    /// [`CheckPlan::check`]).
+    pub fn new(
+        signed: &SignedManifest,
+        files: &[InputFile],
+        options: CheckOptions,
+    ) -> Result<Self, ModelCheckError> {
+        let single_file_name = files.first().map(|f| f.path.as_str());
+        CheckPlan::new(signed, options, single_file_name)?.check(files)
+    }
 
     /// How the files must be hashed.
     pub fn serialization(&self) -> Serialization {
         self.serialization
+    }
+
+    /// How many items the signature lists (after single-file naming).
+    pub fn signed_items(&self) -> usize {
+        self.expected.len()
     }
 
     /// The files to hash, in canonical order.
@@ -357,7 +544,7 @@ impl ModelCheck {
     }
 
     /// Records the items a file hashed to (from
-    /// [`StreamHasher`](crate::serialization::StreamHasher)) and returns its verdict.
+    /// [`FileHasher`](crate::serialization::FileHasher)) and returns its verdict.
     pub fn record(
         &mut self,
         path: &ModelPath,
@@ -500,12 +687,12 @@ impl ModelCheck {
 mod tests {
     use super::*;
     use crate::hashing::HashAlgorithm;
-    use crate::serialization::StreamHasher;
+    use crate::serialization::FileHasher;
     use crate::statement::{build_statement, parse_statement};
     use alloc::vec;
 
     fn hash(ser: Serialization, path: &str, data: &[u8]) -> Vec<(ResourceKey, Digest)> {
-        let mut h = StreamHasher::new(ser, ModelPath::new(path), None);
+        let mut h = FileHasher::new(ser, ModelPath::new(path), None);
         h.update(data);
         h.finish().unwrap()
     }

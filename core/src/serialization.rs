@@ -4,11 +4,30 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::hashing::{update_sha256_lanes, Digest, HashAlgorithm, Hasher, Sha256, StreamingHasher};
+use crate::hashing::{update_sha256_lanes, Digest, HashAlgorithm, Hasher, Sha256};
 use crate::identifier::{ModelPath, ResourceKey};
 
 /// The reference's default shard size: 10^9 bytes (decimal, not GiB).
 pub const DEFAULT_SHARD_SIZE: u64 = 1_000_000_000;
+
+/// The two serialization methods, without their parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// One item per file.
+    Files,
+    /// One item per shard of each file.
+    Shards,
+}
+
+impl Method {
+    /// The `method` value recorded in signatures: `files` or `shards`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Files => "files",
+            Self::Shards => "shards",
+        }
+    }
+}
 
 /// The serialization method and its parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,12 +83,17 @@ impl Serialization {
         }
     }
 
+    /// The method.
+    pub fn method(&self) -> Method {
+        match self {
+            Self::Files { .. } => Method::Files,
+            Self::Shards { .. } => Method::Shards,
+        }
+    }
+
     /// The `method` value recorded in signatures.
     pub fn method_name(&self) -> &'static str {
-        match self {
-            Self::Files { .. } => "files",
-            Self::Shards { .. } => "shards",
-        }
+        self.method().name()
     }
 
     /// The shard size, for the shard method.
@@ -123,18 +147,23 @@ impl Serialization {
     }
 }
 
-/// Hashes one file fed as a stream of chunks, producing its manifest items.
+/// Hashes one file, fed as chunks of any size, into its manifest items, whether or not
+/// its length is known in advance.
 ///
-/// The caller does not need to know shard boundaries: chunks of any size are split
-/// where shards end. The file's total length must be known in advance so that the
-/// keys can be formed; [`FileHasher::finish`] checks it.
+/// Chunks are split where items end, so callers need not know shard boundaries. With a
+/// known length (a file's size, an HTTP `Content-Length`) the hasher checks that exactly
+/// that many bytes arrived ([`FileHasher::finish`] fails otherwise). Without one (a
+/// stream) items are cut as the bytes arrive: for the shard method each shard closes as
+/// soon as `shard_size` bytes are in, and the last one, possibly short, at the end. Both
+/// give the items of [`Serialization::ranges`] of the final length.
 pub struct FileHasher {
     serialization: Serialization,
     path: ModelPath,
     algorithm_name: String,
-    len: u64,
-    /// Offset of the next byte expected.
-    offset: u64,
+    /// The announced length, if any.
+    len: Option<u64>,
+    /// Bytes fed so far (also those past an announced length, which are not hashed).
+    bytes: u64,
     /// Start of the item being hashed.
     item_start: u64,
     current: Hasher,
@@ -154,29 +183,53 @@ pub struct LengthMismatch {
 }
 
 impl FileHasher {
-    /// Starts hashing `path`, whose content is `len` bytes long.
-    pub fn new(serialization: Serialization, path: ModelPath, len: u64) -> Self {
+    /// Starts hashing the file `path` with `serialization`; `len` is its length when
+    /// known.
+    pub fn new(serialization: Serialization, path: ModelPath, len: Option<u64>) -> Self {
         Self {
             algorithm_name: serialization.item_algorithm_name(),
             current: serialization.algorithm().hasher(),
             serialization,
             path,
             len,
-            offset: 0,
+            bytes: 0,
             item_start: 0,
             done: Vec::new(),
         }
     }
 
-    fn item_end(&self) -> u64 {
-        match self.serialization.shard_size() {
-            None => self.len,
-            Some(size) => self.item_start.saturating_add(size).min(self.len),
+    /// Bytes fed so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Where the item being hashed ends, if that is known.
+    fn item_end(&self) -> Option<u64> {
+        let shard_end = self
+            .serialization
+            .shard_size()
+            .map(|size| self.item_start.saturating_add(size));
+        match (shard_end, self.len) {
+            (Some(end), Some(len)) => Some(end.min(len)),
+            (end, len) => end.or(len),
         }
     }
 
+    /// How many of the next `available` bytes belong to the item being hashed; `None`
+    /// past an announced length (those bytes are counted, not hashed: finish() fails).
+    fn room(&self, available: usize) -> Option<usize> {
+        let Some(end) = self.item_end() else {
+            return Some(available);
+        };
+        if self.bytes >= end && available > 0 {
+            return None;
+        }
+        // An item longer than the address space cannot fill from one chunk.
+        Some(usize::try_from(end - self.bytes).map_or(available, |r| r.min(available)))
+    }
+
     fn close_item(&mut self) {
-        let end = self.offset;
+        let end = self.bytes;
         let hasher = core::mem::replace(&mut self.current, self.serialization.algorithm().hasher());
         let key = self.serialization.key(&self.path, self.item_start, end);
         self.done.push((
@@ -186,164 +239,20 @@ impl FileHasher {
         self.item_start = end;
     }
 
-    /// How many of the next `available` bytes belong to the item being hashed; `None`
-    /// past the announced length (those bytes are counted, not hashed: finish() fails).
-    fn room(&self, available: usize) -> Option<usize> {
-        let end = self.item_end();
-        if self.offset >= end && available > 0 {
-            return None;
-        }
-        Some(usize::try_from(end - self.offset).map_or(available, |r| r.min(available)))
-    }
-
-    /// Records that `n` bytes, at most [`Self::room`], went into the current item.
-    fn advance(&mut self, n: usize) {
-        let end = self.item_end();
-        self.offset += n as u64;
-        if self.offset == end && self.serialization.shard_size().is_some() && end < self.len {
-            self.close_item();
-        }
-    }
-
-    /// Feeds the next chunk of the file.
-    pub fn update(&mut self, mut data: &[u8]) {
-        while !data.is_empty() {
-            let Some(take) = self.room(data.len()) else {
-                self.offset += data.len() as u64;
-                return;
-            };
-            self.current.update(&data[..take]);
-            self.advance(take);
-            data = &data[take..];
-        }
-    }
-
-    /// Finishes the file and returns its items in canonical order.
-    pub fn finish(mut self) -> Result<Vec<(ResourceKey, Digest)>, LengthMismatch> {
-        if self.offset != self.len {
-            return Err(LengthMismatch {
-                path: self.path.to_string(),
-                expected: self.len,
-                actual: self.offset,
-            });
-        }
-        let has_open_item = match self.serialization {
-            Serialization::Files { .. } => true,
-            Serialization::Shards { .. } => self.item_start < self.len,
-        };
-        if has_open_item {
-            self.close_item();
-        }
-        Ok(self.done)
-    }
-}
-
-/// Hashes one file, fed as chunks of any size, into its manifest items, whether or not
-/// its length is known in advance.
-///
-/// With a known length (a file's size, an HTTP `Content-Length`) this is a
-/// [`FileHasher`], which checks that exactly that many bytes arrived. Without one (a
-/// stream) items are cut as the bytes arrive: for the shard method each shard closes as
-/// soon as `shard_size` bytes are in, and the last one, possibly short, at the end. That
-/// gives the same items as [`Serialization::ranges`] of the final length.
-pub struct StreamHasher {
-    inner: StreamInner,
-    bytes: u64,
-}
-
-enum StreamInner {
-    /// The length is known: [`FileHasher`], which checks it.
-    Sized(FileHasher),
-    /// The length is not known: items are closed as they fill up.
-    Unsized(RollingHasher),
-}
-
-/// The unknown-length case of [`StreamHasher`].
-struct RollingHasher {
-    serialization: Serialization,
-    path: ModelPath,
-    algorithm_name: String,
-    current: Hasher,
-    item_start: u64,
-    done: Vec<(ResourceKey, Digest)>,
-}
-
-impl RollingHasher {
-    fn close(&mut self, end: u64) {
-        let fresh = self.serialization.algorithm().hasher();
-        let hasher = core::mem::replace(&mut self.current, fresh);
-        self.done.push((
-            self.serialization.key(&self.path, self.item_start, end),
-            Digest::new(self.algorithm_name.clone(), hasher.finalize()),
-        ));
-        self.item_start = end;
-    }
-}
-
-impl StreamHasher {
-    /// Starts hashing the file `path` with `serialization`; `len` is its length when
-    /// known.
-    pub fn new(serialization: Serialization, path: ModelPath, len: Option<u64>) -> Self {
-        let inner = match len {
-            Some(len) => StreamInner::Sized(FileHasher::new(serialization, path, len)),
-            None => StreamInner::Unsized(RollingHasher {
-                algorithm_name: serialization.item_algorithm_name(),
-                current: serialization.algorithm().hasher(),
-                serialization,
-                path,
-                item_start: 0,
-                done: Vec::new(),
-            }),
-        };
-        Self { inner, bytes: 0 }
-    }
-
-    /// Bytes fed so far.
-    pub fn bytes(&self) -> u64 {
-        self.bytes
-    }
-
-    /// How many of the next `available` bytes belong to the item being hashed (`None`:
-    /// past an announced length).
-    fn room(&self, available: usize) -> Option<usize> {
-        match &self.inner {
-            StreamInner::Sized(h) => h.room(available),
-            StreamInner::Unsized(r) => Some(match r.serialization.shard_size() {
-                None => available,
-                // A shard larger than the address space cannot fill from one chunk.
-                Some(shard) => usize::try_from(shard - (self.bytes - r.item_start))
-                    .map_or(available, |room| room.min(available)),
-            }),
-        }
-    }
-
-    /// The hasher of the current item.
-    fn current(&mut self) -> &mut Hasher {
-        match &mut self.inner {
-            StreamInner::Sized(h) => &mut h.current,
-            StreamInner::Unsized(r) => &mut r.current,
-        }
-    }
-
-    /// Records that `n` bytes, at most [`Self::room`], went into the current item.
+    /// Records that `n` bytes, at most [`Self::room`], went into the current item; a
+    /// shard that is full closes, unless it is the last one of an announced length
+    /// (finish() closes that one).
     fn advance(&mut self, n: usize) {
         self.bytes += n as u64;
-        match &mut self.inner {
-            StreamInner::Sized(h) => h.advance(n),
-            StreamInner::Unsized(r) => {
-                if r.serialization.shard_size() == Some(self.bytes - r.item_start) {
-                    r.close(self.bytes);
-                }
-            }
+        let full = self.serialization.shard_size() == Some(self.bytes - self.item_start);
+        if full && self.len.is_none_or(|len| self.bytes < len) {
+            self.close_item();
         }
     }
 
     /// Counts `n` bytes past an announced length, without hashing them.
     fn overflow(&mut self, n: usize) {
         self.bytes += n as u64;
-        if let StreamInner::Sized(h) = &mut self.inner {
-            h.offset += n as u64;
-        }
     }
 
     /// Feeds the next chunk.
@@ -352,7 +261,7 @@ impl StreamHasher {
             let Some(take) = self.room(data.len()) else {
                 return self.overflow(data.len());
             };
-            self.current().update(&data[..take]);
+            self.current.update(&data[..take]);
             self.advance(take);
             data = &data[take..];
         }
@@ -365,7 +274,7 @@ impl StreamHasher {
     ///
     /// # Panics
     /// If `hashers` and `data` differ in length.
-    pub fn update_lanes(hashers: &mut [&mut StreamHasher], data: &[&[u8]]) {
+    pub fn update_lanes(hashers: &mut [&mut FileHasher], data: &[&[u8]]) {
         assert_eq!(hashers.len(), data.len(), "one input per hasher");
         let mut rest: Vec<&[u8]> = data.to_vec();
         let mut takes: Vec<usize> = alloc::vec![0; data.len()];
@@ -388,7 +297,7 @@ impl StreamHasher {
                     continue;
                 };
                 *take = n;
-                match h.current() {
+                match &mut h.current {
                     Hasher::Sha256(sha) => {
                         lanes.push(sha);
                         let input: &[u8] = d;
@@ -409,22 +318,24 @@ impl StreamHasher {
 
     /// Finishes the file and returns its items in order. Fails when a length was
     /// announced and a different number of bytes arrived.
-    pub fn finish(self) -> Result<Vec<(ResourceKey, Digest)>, LengthMismatch> {
-        match self.inner {
-            StreamInner::Sized(h) => h.finish(),
-            StreamInner::Unsized(mut r) => {
-                // The file method always has one item (even for an empty file); the shard
-                // method has none for an empty file and no empty trailing shard.
-                let open = match r.serialization {
-                    Serialization::Files { .. } => true,
-                    Serialization::Shards { .. } => self.bytes > r.item_start,
-                };
-                if open {
-                    r.close(self.bytes);
-                }
-                Ok(r.done)
-            }
+    pub fn finish(mut self) -> Result<Vec<(ResourceKey, Digest)>, LengthMismatch> {
+        if let Some(expected) = self.len.filter(|len| *len != self.bytes) {
+            return Err(LengthMismatch {
+                path: self.path.to_string(),
+                expected,
+                actual: self.bytes,
+            });
         }
+        // The file method always has one item (even for an empty file); the shard
+        // method has none for an empty file and no empty trailing shard.
+        let open = match self.serialization {
+            Serialization::Files { .. } => true,
+            Serialization::Shards { .. } => self.bytes > self.item_start,
+        };
+        if open {
+            self.close_item();
+        }
+        Ok(self.done)
     }
 }
 
@@ -474,7 +385,7 @@ mod tests {
                 })
                 .collect();
             for chunk in [1usize, 7, 64, 100, 1000, 5000] {
-                let mut h = FileHasher::new(ser, ModelPath::new("w"), data.len() as u64);
+                let mut h = FileHasher::new(ser, ModelPath::new("w"), Some(data.len() as u64));
                 for c in data.chunks(chunk) {
                     h.update(c);
                 }
@@ -486,19 +397,19 @@ mod tests {
     #[test]
     fn file_hasher_empty_and_length_mismatch() {
         let files = Serialization::files(HashAlgorithm::Sha256);
-        let items = FileHasher::new(files, ModelPath::new("e"), 0)
+        let items = FileHasher::new(files, ModelPath::new("e"), Some(0))
             .finish()
             .unwrap();
         assert_eq!(items.len(), 1);
         let shards = Serialization::shards(HashAlgorithm::Sha256, 8).unwrap();
-        assert!(FileHasher::new(shards, ModelPath::new("e"), 0)
+        assert!(FileHasher::new(shards, ModelPath::new("e"), Some(0))
             .finish()
             .unwrap()
             .is_empty());
-        let mut h = FileHasher::new(files, ModelPath::new("x"), 3);
+        let mut h = FileHasher::new(files, ModelPath::new("x"), Some(3));
         h.update(b"ab");
         assert!(h.finish().is_err());
-        let mut h = FileHasher::new(shards, ModelPath::new("x"), 3);
+        let mut h = FileHasher::new(shards, ModelPath::new("x"), Some(3));
         h.update(b"abcd");
         assert!(h.finish().is_err());
     }
@@ -510,7 +421,7 @@ mod tests {
         sized: bool,
     ) -> Vec<(ResourceKey, Digest)> {
         let len = sized.then_some(data.len() as u64);
-        let mut h = StreamHasher::new(ser, ModelPath::new("w"), len);
+        let mut h = FileHasher::new(ser, ModelPath::new("w"), len);
         for c in data.chunks(chunk) {
             h.update(c);
         }
@@ -519,7 +430,7 @@ mod tests {
     }
 
     #[test]
-    fn stream_hasher_unsized_equals_sized_for_every_length_and_chunking() {
+    fn file_hasher_unsized_equals_sized_for_every_length_and_chunking() {
         for ser in [
             Serialization::files(HashAlgorithm::Sha256),
             Serialization::files(HashAlgorithm::Blake3),
@@ -552,16 +463,16 @@ mod tests {
     }
 
     #[test]
-    fn stream_hasher_checks_an_announced_length() {
+    fn file_hasher_checks_an_announced_length() {
         let ser = Serialization::files(HashAlgorithm::Sha256);
-        let mut h = StreamHasher::new(ser, ModelPath::new("x"), Some(4));
+        let mut h = FileHasher::new(ser, ModelPath::new("x"), Some(4));
         h.update(b"abc");
         let err = h.finish().unwrap_err();
         assert_eq!((err.expected, err.actual), (4, 3));
     }
 
     #[test]
-    fn stream_hasher_lanes_equal_one_file_at_a_time() {
+    fn file_hasher_lanes_equal_one_file_at_a_time() {
         for ser in [
             Serialization::files(HashAlgorithm::Sha256),
             Serialization::shards(HashAlgorithm::Sha256, 100).unwrap(),
@@ -577,7 +488,7 @@ mod tests {
                 .map(|(f, &len)| (0..len).map(|i| ((i + 7 * f) * 31 % 251) as u8).collect())
                 .collect();
             for chunk in [1usize, 63, 64, 100, 257, 4096] {
-                let mut hashers: Vec<StreamHasher> = files
+                let mut hashers: Vec<FileHasher> = files
                     .iter()
                     .enumerate()
                     .map(|(f, d)| {
@@ -586,7 +497,7 @@ mod tests {
                             4 => Some(d.len() as u64 - 5),
                             _ => Some(d.len() as u64),
                         };
-                        StreamHasher::new(ser, ModelPath::new("w"), len)
+                        FileHasher::new(ser, ModelPath::new("w"), len)
                     })
                     .collect();
                 let mut offset = 0;
@@ -595,8 +506,8 @@ mod tests {
                         .iter()
                         .map(|d| &d[offset.min(d.len())..(offset + chunk).min(d.len())])
                         .collect();
-                    let mut refs: Vec<&mut StreamHasher> = hashers.iter_mut().collect();
-                    StreamHasher::update_lanes(&mut refs, &pieces);
+                    let mut refs: Vec<&mut FileHasher> = hashers.iter_mut().collect();
+                    FileHasher::update_lanes(&mut refs, &pieces);
                     offset += chunk;
                 }
                 for (f, (h, d)) in hashers.into_iter().zip(&files).enumerate() {

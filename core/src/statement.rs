@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use serde_json::{Map, Value};
 
 use crate::encoding::{hex, unhex};
-use crate::hashing::{Digest, HashAlgorithm};
+use crate::hashing::{Digest, HashAlgorithm, UnknownHashAlgorithm};
 use crate::identifier::{ModelPath, ResourceKey};
 use crate::json::read::{self as json, FieldError};
 use crate::json::Json;
@@ -26,8 +26,8 @@ pub const PREDICATE_TYPE_V0_1: &str = "https://model_signing/Digests/v0.1";
 /// What a statement says about how the model was hashed (its `serialization` block).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedSerialization {
-    /// The method and hash, when they are ones this implementation knows.
-    pub serialization: Result<Serialization, String>,
+    /// The method and hash, when the hash is one this implementation knows.
+    pub serialization: Result<Serialization, UnknownHashAlgorithm>,
     /// `allow_symlinks` as recorded (`None` when absent or not a boolean).
     pub allow_symlinks: Option<bool>,
     /// Paths ignored when signing, relative to the model (`ignore_paths`).
@@ -247,25 +247,15 @@ fn parse_v1(
     }
     let algorithm = hash_type.parse::<HashAlgorithm>();
     let serialization = match method {
-        "files" => algorithm
-            .map(Serialization::files)
-            .map_err(|e| e.to_string()),
+        "files" => algorithm.map(Serialization::files),
         "shards" => {
-            let size = shard_size(json::require(ser, "shard_size", "shard_size", "")?)?;
-            algorithm
-                .map_err(|e| e.to_string())
-                .and_then(|a| {
-                    // The reference records blake3 + shards as files, so a shard block
-                    // naming blake3 cannot come from it; keep it as given.
-                    Ok(match a {
-                        HashAlgorithm::Blake3 => Serialization::Shards {
-                            algorithm: a,
-                            shard_size: size,
-                        },
-                        _ => Serialization::shards(a, size).ok_or("shard size 0")?,
-                    })
-                })
-                .map_err(|e: String| e)
+            let shard_size = shard_size(json::require(ser, "shard_size", "shard_size", "")?)?;
+            // Kept as given: the reference records blake3 + shards as files, so a shard
+            // block naming blake3 cannot come from it, but it says how to hash.
+            algorithm.map(|algorithm| Serialization::Shards {
+                algorithm,
+                shard_size,
+            })
         }
         other => return Err(StatementError::UnknownSerialization(other.into())),
     };

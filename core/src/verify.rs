@@ -68,32 +68,87 @@ pub enum SignerIdentity {
     },
 }
 
+/// Something a user should know about a signature that verified.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Warning {
+    /// A key signature made before 1.1: the bundle has no key hint.
+    #[error("This model's signature uses an older verification material format. Please re-sign with an updated signer to use a public key identifier hash.")]
+    LegacyKeyMaterial,
+    /// The signing certificate has no KeyUsage extension.
+    #[error("Certificate does not specify 'KeyUsage'.")]
+    CertificateWithoutKeyUsage,
+    /// The signing certificate has no ExtendedKeyUsage extension (and its KeyUsage, if
+    /// any, does not allow signing).
+    #[error("Certificate does not specify 'ExtendedKeyUsage'.")]
+    CertificateWithoutExtendedKeyUsage,
+    /// An RFC 3161 timestamp did not verify and was not counted (others did).
+    #[error("RFC 3161 timestamp #{index} was ignored: {reason}")]
+    TimestampIgnored {
+        /// Its position in the bundle.
+        index: usize,
+        /// Why it did not verify.
+        reason: crate::sigstore::TimestampError,
+    },
+}
+
+/// The kind of signer material a bundle holds, which decides how it is verified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MaterialKind {
+    /// A public key (key and PKCS #11 key signatures).
+    PublicKey,
+    /// A certificate chain (certificate signatures).
+    CertificateChain,
+    /// A Fulcio certificate (Sigstore keyless signatures).
+    Sigstore,
+}
+
+impl MaterialKind {
+    fn of(m: &VerificationMaterial) -> Self {
+        match m {
+            VerificationMaterial::PublicKey { .. } => Self::PublicKey,
+            VerificationMaterial::X509CertificateChain(_) => Self::CertificateChain,
+            VerificationMaterial::Certificate(_) => Self::Sigstore,
+        }
+    }
+}
+
+impl core::fmt::Display for MaterialKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::PublicKey => "a public key",
+            Self::CertificateChain => "a certificate chain",
+            Self::Sigstore => "a Sigstore certificate",
+        })
+    }
+}
+
 /// A bundle whose signature checked out.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct VerifiedSignature {
     /// What was signed.
     pub signed: SignedManifest,
     /// Who signed.
     pub signer: SignerIdentity,
     /// Notes for the user (an old bundle format, a certificate without KeyUsage).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Whether the legacy (0.2.x) PAE was needed.
     pub legacy_pae: bool,
 }
 
 /// Why verification failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum VerifyError {
     /// The bundle's material does not fit the verifier (e.g. a key bundle checked
     /// against certificates).
-    #[error("the signature was made with {found}, but verification was asked for {expected}; use `verify {found_cmd}`")]
+    #[error("the signature was made with {found}, but verification was asked for {expected}")]
     WrongMaterial {
         /// What the verifier needs.
-        expected: &'static str,
-        /// The subcommand that verifies what the bundle holds.
-        found_cmd: &'static str,
+        expected: MaterialKind,
         /// What the bundle holds.
-        found: &'static str,
+        found: MaterialKind,
     },
     /// The bundle's media type is not the one key and certificate signatures use (the
     /// reference's traditional verifier requires exactly v0.3).
@@ -128,15 +183,6 @@ pub enum VerifyError {
     ManifestMismatch(Vec<String>),
 }
 
-/// The `verify` subcommand for a bundle's material.
-fn material_cmd(m: &VerificationMaterial) -> &'static str {
-    match m {
-        VerificationMaterial::PublicKey { .. } => "key",
-        VerificationMaterial::X509CertificateChain(_) => "certificate",
-        VerificationMaterial::Certificate(_) => "sigstore",
-    }
-}
-
 /// Checks the bundle's signature with `verifier` and parses the statement.
 ///
 /// The standard PAE is tried first, then the 0.2.x one (with the curve hash for keys and
@@ -161,10 +207,7 @@ pub fn verify_bundle(
                     return Err(VerifyError::KeyMismatch)
                 }
                 Some(_) => {}
-                None => warnings.push(
-                    "This model's signature uses an older verification material format. Please re-sign with an updated signer to use a public key identifier hash."
-                        .into(),
-                ),
+                None => warnings.push(Warning::LegacyKeyMaterial),
             }
             (
                 key.clone(),
@@ -190,16 +233,14 @@ pub fn verify_bundle(
         }
         (Verifier::Key(_), found) => {
             return Err(VerifyError::WrongMaterial {
-                expected: "a public key",
-                found_cmd: material_cmd(found),
-                found: found.description(),
+                expected: MaterialKind::PublicKey,
+                found: MaterialKind::of(found),
             })
         }
         (Verifier::Certificate { .. }, found) => {
             return Err(VerifyError::WrongMaterial {
-                expected: "a certificate chain",
-                found_cmd: material_cmd(found),
-                found: found.description(),
+                expected: MaterialKind::CertificateChain,
+                found: MaterialKind::of(found),
             })
         }
     };
@@ -246,9 +287,8 @@ fn verify_sigstore(
 ) -> Result<VerifiedSignature, VerifyError> {
     if let found @ VerificationMaterial::PublicKey { .. } = &bundle.verification_material {
         return Err(VerifyError::WrongMaterial {
-            expected: "a Sigstore certificate",
-            found_cmd: material_cmd(found),
-            found: found.description(),
+            expected: MaterialKind::Sigstore,
+            found: MaterialKind::of(found),
         });
     }
     let verified = crate::sigstore::verify(
@@ -267,10 +307,11 @@ fn verify_sigstore(
         .map(|id| (id.matched.as_str().into(), id.issuer))
         .unwrap_or_default();
     let mut warnings = Vec::new();
-    for (index, error) in &verified.rejected_timestamps {
-        warnings.push(alloc::format!(
-            "RFC 3161 timestamp #{index} was ignored: {error}"
-        ));
+    for (index, reason) in &verified.rejected_timestamps {
+        warnings.push(Warning::TimestampIgnored {
+            index: *index,
+            reason: reason.clone(),
+        });
     }
     Ok(VerifiedSignature {
         signed,

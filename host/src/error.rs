@@ -7,12 +7,15 @@ use model_signing_core::bundle::BundleError;
 use model_signing_core::signing::SignError;
 use model_signing_core::verify::VerifyError;
 
-use crate::hasher::HashError;
+use model_signing_core::model_check::ModelCheckError;
+
+use crate::hashing::HashError;
 use crate::keyfile::KeyFileError;
 use crate::walk::WalkError;
 
 /// Why signing, verifying or hashing failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The model could not be walked.
     #[error(transparent)]
@@ -70,29 +73,20 @@ pub enum Error {
     /// Verification failed.
     #[error(transparent)]
     Verify(#[from] VerifyError),
-    /// The signature names a hashing method this implementation does not know.
-    #[error("the signature uses an unsupported hashing configuration: {0}")]
-    UnsupportedSignedSerialization(String),
-    /// A hashing option given for verification disagrees with the signature.
-    #[error("--{option} {given} was given, but the signature was made with {option} {signed}; drop the option (verify reads it from the signature)")]
-    HashingMismatch {
-        /// The option.
-        option: &'static str,
-        /// What was asked for.
-        given: String,
-        /// What the signature says.
-        signed: String,
-    },
-    /// The signature lists no file at all; a vacuous signature verifies nothing.
-    #[error("the signature covers no files, so it cannot vouch for this model")]
-    EmptySignature,
+    /// A signature given as bytes is not a valid bundle.
+    #[error("not a valid model signature: {0}")]
+    InvalidBundle(BundleError),
+    /// The model cannot be checked against the signature (an unsupported or unexpected
+    /// hashing configuration, a signature that lists nothing).
+    #[error(transparent)]
+    ModelCheck(#[from] ModelCheckError),
     /// Sigstore trust material or policy could not be set up.
     #[error(transparent)]
     SigstoreSetup(#[from] crate::sigstore::SigstoreSetupError),
     /// Keyless Sigstore signing failed (boxed: it is large, and rare).
     #[error(transparent)]
     Keyless(#[from] Box<crate::keyless::KeylessError>),
-    /// No trust anchors were given and none could be found on the system.
-    #[error("no trusted certificates: pass the root CA with --certificate-chain")]
+    /// No trust anchors were given and the system has no CA bundle.
+    #[error("no trusted certificates were given, and no system CA bundle was found")]
     NoTrustAnchors,
 }

@@ -25,7 +25,7 @@ pub enum KeyFileError {
     #[error("'{0}' holds no PEM private key (expected '-----BEGIN PRIVATE KEY-----', '-----BEGIN EC PRIVATE KEY-----' or '-----BEGIN ENCRYPTED PRIVATE KEY-----')")]
     NoPrivateKey(PathBuf),
     /// The key is encrypted and no password was given.
-    #[error("the private key '{0}' is encrypted: give its password with --password")]
+    #[error("the private key '{0}' is encrypted, and no password was given")]
     PasswordRequired(PathBuf),
     /// A password was given for a key that is not encrypted.
     #[error("a password was given, but the private key '{0}' is not encrypted")]

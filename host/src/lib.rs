@@ -42,11 +42,9 @@
 
 pub mod atomic;
 mod error;
-pub mod hasher;
 pub mod hashing;
 pub mod keyfile;
 pub mod keyless;
-mod mapped;
 pub mod pkcs11;
 pub mod signing;
 pub mod sigstore;

@@ -5,9 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use model_signing::verifying::ExpectedSerialization;
 use model_signing::{hashing, signing, verifying};
 use model_signing_core::encoding::hex;
+use model_signing_core::model_check::ExpectedSerialization;
+use model_signing_core::serialization;
+use model_signing_core::verify::Warning;
 use model_signing_core::HashAlgorithm;
 
 mod cli;
@@ -103,7 +105,7 @@ fn run(cli: Cli) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("Computing digest failed: {}", render_error(&e));
+                eprintln!("Computing digest failed: {}", cli::messages::error_text(&e));
                 ExitCode::FAILURE
             }
         },
@@ -113,7 +115,10 @@ fn run(cli: Cli) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("Signing failed with error: {}", render_error(&e));
+                eprintln!(
+                    "Signing failed with error: {}",
+                    cli::messages::error_text(&e)
+                );
                 ExitCode::FAILURE
             }
         },
@@ -123,30 +128,14 @@ fn run(cli: Cli) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("Verification failed with error: {}", render_error(&e));
+                eprintln!(
+                    "Verification failed with error: {}",
+                    cli::messages::error_text(&e)
+                );
                 ExitCode::FAILURE
             }
         },
     }
-}
-
-/// The error and its causes, joined with ": " like `{:#}`, but without a cause whose
-/// text the message before it already includes (the library's messages embed their
-/// source, so `{:#}` would print it twice).
-fn render_error(e: &anyhow::Error) -> String {
-    let mut out = String::new();
-    let mut previous = String::new();
-    for cause in e.chain() {
-        let text = cause.to_string();
-        if previous.is_empty() || !previous.contains(&text) {
-            if !out.is_empty() {
-                out.push_str(": ");
-            }
-            out.push_str(&text);
-        }
-        previous = text;
-    }
-    out
 }
 
 /// The hashing configuration the model options describe, with the CLI's ignore-path
@@ -228,7 +217,7 @@ fn traced(name: &'static str, f: impl FnOnce() -> anyhow::Result<()>) -> anyhow:
     let _entered = span.enter();
     let result = f();
     if let Err(e) = &result {
-        span.record("error.message", render_error(e).as_str());
+        span.record("error.message", cli::messages::error_text(e).as_str());
     }
     result
 }
@@ -375,8 +364,8 @@ fn verify(method: VerifyMethod) -> anyhow::Result<()> {
     };
     let expected = ExpectedSerialization {
         method: common.hashing.serialization.map(|m| match m {
-            Method::Files => "files",
-            Method::Shards => "shards",
+            Method::Files => serialization::Method::Files,
+            Method::Shards => serialization::Method::Shards,
         }),
         algorithm: common.hashing.hash_algorithm.map(Into::into),
         shard_size: common.hashing.shard_size,
@@ -388,11 +377,10 @@ fn verify(method: VerifyMethod) -> anyhow::Result<()> {
         .set_ignore_unsigned_files(common.ignore_unsigned_files && !common.no_ignore_unsigned_files)
         .verify(&common.model.model_path, &common.signature)?;
     for w in &report.warnings {
-        if w.contains("older verification material format") {
+        match w {
             // The reference prints this one on stdout.
-            println!("WARNING: {w}");
-        } else {
-            tracing::warn!("{w}");
+            Warning::LegacyKeyMaterial => println!("WARNING: {w}"),
+            _ => tracing::warn!("{w}"),
         }
     }
     Ok(())

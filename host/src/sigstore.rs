@@ -36,7 +36,7 @@ pub enum SigstoreSetupError {
         source: TrustRootError,
     },
     /// The identity regular expression does not compile.
-    #[error("invalid --identity regular expression: {0}")]
+    #[error("invalid identity regular expression: {0}")]
     Regex(String),
     /// An artifact digest that is not `sha256:<64 hex digits>`.
     #[error("invalid digest '{0}': expected sha256:<64 hexadecimal digits>")]

@@ -1,17 +1,20 @@
 //! Verifying a model: the Rust counterpart of Python's `model_signing.verifying.Config`.
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use model_signing_core::bundle::Bundle;
+use model_signing_core::bundle::{Bundle, VerificationMaterial};
 use model_signing_core::certificate::fingerprint_sha256;
-use model_signing_core::verify::{check_manifest, verify_bundle, SignerIdentity, Verifier};
-use model_signing_core::{Manifest, ModelPath, Serialization};
+pub use model_signing_core::model_check::ExpectedSerialization;
+use model_signing_core::model_check::{CheckOptions, CheckPlan, InputFile};
+use model_signing_core::verify::{
+    verify_bundle, SignerIdentity, VerifiedSignature, Verifier, VerifyError, Warning,
+};
+use model_signing_core::{ModelPath, Serialization};
 
 use crate::hashing;
 use crate::keyfile::{load_certificates, load_public_key};
-use crate::walk::resolve_lenient;
+use crate::walk::{self, relative_inside, resolve_lenient, ModelFile, WalkOptions};
 use crate::Error;
 
 /// Where the system's CA bundle usually is (used when no chain is given, as the
@@ -28,24 +31,14 @@ const SYSTEM_CA_BUNDLES: [&str; 3] = [
 pub struct Config {
     verifier: Option<Verifier>,
     hashing: Option<hashing::Config>,
-    expected_serialization: Option<ExpectedSerialization>,
+    expected_serialization: ExpectedSerialization,
     ignore_unsigned_files: bool,
     log_fingerprints: bool,
 }
 
-/// Hashing options a caller insists on; verification fails if the signature disagrees.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ExpectedSerialization {
-    /// `files` or `shards`.
-    pub method: Option<&'static str>,
-    /// The hash.
-    pub algorithm: Option<model_signing_core::HashAlgorithm>,
-    /// The shard size.
-    pub shard_size: Option<u64>,
-}
-
 /// A successful verification.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct VerificationReport {
     /// Who signed.
     pub signer: SignerIdentity,
@@ -54,9 +47,8 @@ pub struct VerificationReport {
     /// Number of manifest items checked.
     pub items: usize,
     /// Notes for the user.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
-
 impl Config {
     /// No verifier yet; hashing options come from the signature.
     pub fn new() -> Self {
@@ -147,7 +139,7 @@ impl Config {
 
     /// Fails verification when the signature's hashing options differ from these.
     pub fn expect_serialization(mut self, expected: ExpectedSerialization) -> Self {
-        self.expected_serialization = Some(expected);
+        self.expected_serialization = expected;
         self
     }
 
@@ -159,7 +151,6 @@ impl Config {
 
     /// Checks `signature` and then that `model` is exactly what it signed.
     pub fn verify(&self, model: &Path, signature: &Path) -> Result<VerificationReport, Error> {
-        let verifier = self.verifier.as_ref().ok_or(Error::NoVerifier)?;
         let data = fs::read(signature).map_err(|source| Error::ReadSignature {
             path: signature.to_path_buf(),
             source,
@@ -168,116 +159,120 @@ impl Config {
             path: signature.to_path_buf(),
             source,
         })?;
+        let signature_in_model = relative_inside(
+            &resolve_lenient(signature),
+            &fs::canonicalize(model).unwrap_or_default(),
+        );
+        self.verify_bundle_for(model, &bundle, signature_in_model)
+    }
+
+    /// Checks a signature given as bytes (the bundle JSON, read from anywhere) and then
+    /// that `model` is exactly what it signed.
+    pub fn verify_bytes(&self, model: &Path, bundle: &[u8]) -> Result<VerificationReport, Error> {
+        let bundle = Bundle::from_json(bundle).map_err(Error::InvalidBundle)?;
+        self.verify_bundle_for(model, &bundle, None)
+    }
+
+    /// Checks a bundle's signature alone (no model): what it signs and who signed.
+    pub fn verify_signature(&self, bundle: &[u8]) -> Result<VerifiedSignature, Error> {
+        let verifier = self.verifier.as_ref().ok_or(Error::NoVerifier)?;
+        let bundle = Bundle::from_json(bundle).map_err(Error::InvalidBundle)?;
+        Ok(verify_bundle(&bundle, verifier)?)
+    }
+
+    /// The one pass of verification: the signature, then the rules of the check in
+    /// core ([`CheckPlan`]), the walk those rules prune, hashing, and core's verdict.
+    fn verify_bundle_for(
+        &self,
+        model: &Path,
+        bundle: &Bundle,
+        signature_in_model: Option<ModelPath>,
+    ) -> Result<VerificationReport, Error> {
+        let verifier = self.verifier.as_ref().ok_or(Error::NoVerifier)?;
         if self.log_fingerprints {
-            if let model_signing_core::bundle::VerificationMaterial::X509CertificateChain(chain) =
-                &bundle.verification_material
+            if let VerificationMaterial::X509CertificateChain(chain) = &bundle.verification_material
             {
                 for c in chain.iter().skip(1).chain(chain.first()) {
                     tracing::info!("[ verify ] sha256 Fingerprint: {}", fingerprint_sha256(c));
                 }
             }
         }
-        let verified = verify_bundle(&bundle, verifier)?;
+        let verified = verify_bundle(bundle, verifier)?;
         let signed = &verified.signed;
-        let serialization = signed
-            .serialization
-            .serialization
-            .clone()
-            .map_err(Error::UnsupportedSignedSerialization)?;
-        if let Some(expected) = self.expected_serialization {
-            check_expected(&expected, &serialization)?;
-        }
-        if signed.manifest.is_empty() {
-            return Err(Error::EmptySignature);
-        }
 
-        let base = self.hashing.clone().unwrap_or_default();
-        let allow_symlinks =
-            base.allow_symlinks() || signed.serialization.allow_symlinks == Some(true);
-        let mut hashing = base
-            .use_serialization(serialization)
-            .set_allow_symlinks(allow_symlinks);
-        hashing.add_ignored_paths(
-            signed
-                .serialization
-                .ignore_paths
+        let hashing = self.hashing.clone().unwrap_or_default();
+        let single_file = fs::metadata(model).is_ok_and(|m| m.is_file());
+        let mut model_roots = vec![
+            resolve_lenient(model),
+            fs::canonicalize(model).unwrap_or_default(),
+        ];
+        model_roots.dedup();
+        let options = CheckOptions {
+            ignore_paths: hashing
+                .caller_ignore_paths(model)
                 .iter()
-                .map(PathBuf::from)
-                .filter(|p| p.is_relative() || p.starts_with(model)),
-        );
-        hashing.add_ignored_paths([resolve_lenient(signature)]);
-
-        let expected = single_file_compat(model, &signed.manifest);
-        let actual = if self.ignore_unsigned_files {
-            let ids: BTreeSet<ModelPath> = expected.iter().map(|(k, _)| k.path().clone()).collect();
-            hashing.hash_selected(model, ids)?.0
-        } else {
-            hashing.hash(model)?
+                .map(ToString::to_string)
+                .collect(),
+            ignore_git_paths: hashing.ignore_git_paths(),
+            ignore_unsigned_files: self.ignore_unsigned_files,
+            signature_path: signature_in_model.map(|p| p.to_string()),
+            model_name: hashing::model_name(model),
+            single_file,
+            expected_serialization: self.expected_serialization,
+            model_roots: model_roots
+                .iter()
+                .filter_map(|p| p.to_str().map(String::from))
+                .filter(|p| !p.is_empty())
+                .collect(),
         };
-        check_manifest(&expected, &actual.manifest, &actual.model_name)?;
+        let file_name = model.file_name().and_then(|n| n.to_str());
+        let plan = CheckPlan::new(signed, options, file_name)?;
+        let serialization = plan.serialization();
+        let allow_symlinks =
+            hashing.allow_symlinks() || signed.serialization.allow_symlinks == Some(true);
+        let walk_options = WalkOptions {
+            ignore: plan.ignore_list().clone(),
+            allow_symlinks,
+        };
+        let files = if self.ignore_unsigned_files {
+            walk::select(model, plan.signed_paths(), &walk_options)?.0
+        } else {
+            walk::walk(model, &walk_options)?
+        };
+        let inputs: Vec<InputFile> = files
+            .iter()
+            .map(|f| InputFile {
+                path: match (single_file, file_name) {
+                    (true, Some(name)) => name.to_string(),
+                    _ => f.id.to_string(),
+                },
+                size: Some(f.len),
+            })
+            .collect();
+        let mut check = plan.check(&inputs)?;
+        let to_hash: Vec<ModelFile> = check
+            .jobs()
+            .iter()
+            .map(|job| files[job.index].clone())
+            .collect();
+        let hashed = hashing.hash_files(model, &to_hash, serialization)?;
+        for file in &to_hash {
+            let items: Vec<_> = hashed
+                .iter()
+                .filter(|(k, _)| *k.path() == file.id)
+                .map(|(k, d)| (k.clone(), d.clone()))
+                .collect();
+            check.record(&file.id, items)?;
+        }
+        let report = check.report();
+        if !report.verified {
+            return Err(VerifyError::ManifestMismatch(report.messages).into());
+        }
         Ok(VerificationReport {
             signer: verified.signer,
             serialization,
-            items: expected.len(),
+            items: check.signed_items(),
             warnings: verified.warnings,
         })
     }
-}
-
-/// OpenSSF Model Signing names a single-file model's resource after the file, while the
-/// reference writes `.`; both are accepted by mapping the file's name to `.`.
-fn single_file_compat(model: &Path, signed: &Manifest) -> Manifest {
-    let Some(name) = model.file_name().and_then(|n| n.to_str()) else {
-        return signed.clone();
-    };
-    if !model.is_file() {
-        return signed.clone();
-    }
-    model_signing_core::model_check::single_file_compat(signed, name)
-}
-
-fn check_expected(expected: &ExpectedSerialization, signed: &Serialization) -> Result<(), Error> {
-    // BLAKE3 with shards is recorded as files by every signer (the reference turns it
-    // into the file method), so asking for it must match such a signature.
-    let blake3_shards = expected.algorithm == Some(model_signing_core::HashAlgorithm::Blake3)
-        && expected.method == Some("shards");
-    if let Some(method) = expected.method.filter(|_| !blake3_shards) {
-        if method != signed.method_name() {
-            return Err(Error::HashingMismatch {
-                option: "serialization",
-                given: method.into(),
-                signed: signed.method_name().into(),
-            });
-        }
-    }
-    if let Some(alg) = expected.algorithm {
-        if alg != signed.algorithm() {
-            return Err(Error::HashingMismatch {
-                option: "hash-algorithm",
-                given: alg.config_name().into(),
-                signed: signed.algorithm().config_name().into(),
-            });
-        }
-    }
-    match (
-        expected.shard_size.filter(|_| !blake3_shards),
-        signed.shard_size(),
-    ) {
-        (Some(size), Some(signed_size)) if size != signed_size => {
-            return Err(Error::HashingMismatch {
-                option: "shard-size",
-                given: size.to_string(),
-                signed: signed_size.to_string(),
-            });
-        }
-        (Some(size), None) => {
-            return Err(Error::HashingMismatch {
-                option: "shard-size",
-                given: size.to_string(),
-                signed: "none (the file method)".into(),
-            });
-        }
-        _ => {}
-    }
-    Ok(())
 }

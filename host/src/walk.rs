@@ -23,6 +23,7 @@ pub struct ModelFile {
 
 /// Why a model could not be walked.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum WalkError {
     /// The model path does not exist or cannot be read.
     #[error("cannot read model path '{path}': {source}")]
@@ -41,7 +42,7 @@ pub enum WalkError {
         source: io::Error,
     },
     /// A symlink was met and symlinks are not allowed.
-    #[error("cannot use '{0}' because it is a symlink; pass --allow-symlinks to hash the files symlinks point to, or ignore it with --ignore-paths")]
+    #[error("cannot use '{0}' because it is a symlink, and symlinks are not allowed")]
     Symlink(PathBuf),
     /// A symlink points outside the model.
     #[error("symlink '{link}' points outside the model (to '{target}'); only symlinks to files inside the model can be signed")]
@@ -56,7 +57,7 @@ pub enum WalkError {
     SymlinkCycle(PathBuf),
     /// A symlink to a directory (the reference silently skips these; a signature would
     /// not cover the files behind it).
-    #[error("symlink '{0}' points to a directory; directory symlinks are not followed, so ignore it with --ignore-paths or replace it with the directory")]
+    #[error("symlink '{0}' points to a directory; directory symlinks are not followed")]
     SymlinkToDirectory(PathBuf),
     /// A symlink whose target does not exist.
     #[error("symlink '{0}' is broken: its target does not exist")]

@@ -16,8 +16,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use model_signing::hasher::Progress;
 use model_signing::hashing;
+use model_signing::hashing::Progress;
 use model_signing_core::encoding::hex;
 use model_signing_core::statement::{build_statement, parse_statement};
 use model_signing_core::{HashAlgorithm, Manifest, Serialization};

@@ -8,20 +8,20 @@
 //! JavaScript package in `wasm/npm/` wraps them into its documented API
 //! (`ModelSigningError`, `verifyBundle`, `verifyModel`, `createHasher`, workers).
 //!
-//! Errors are thrown as `Error`s whose message is the JSON of an [`error::ApiError`]
+//! Errors are thrown as `Error`s whose message is the JSON of an [`ApiError`]
 //! (`{"code", "reason", "message"}`); the package turns them into
 //! `ModelSigningError`s.
 
 pub mod api;
-pub mod error;
 
 use model_signing_core::identifier::ModelPath;
-use model_signing_core::serialization::StreamHasher;
+use model_signing_core::serialization;
 use model_signing_core::verify::{VerifiedSignature, Verifier};
 use wasm_bindgen::prelude::*;
 
 use crate::api::{JsonCheck, TrustSource};
-use crate::error::ApiError;
+use model_signing_core::api::shapes::{to_json, ItemView};
+use model_signing_core::api::{ApiError, ErrorCode};
 
 fn throw(e: ApiError) -> JsError {
     JsError::new(&e.to_json())
@@ -73,7 +73,7 @@ impl Policy {
             ("clientTrustConfig", Some(m)) => TrustSource::ClientTrustConfig(m),
             _ => {
                 return Err(throw(ApiError::new(
-                    "INVALID_POLICY",
+                    ErrorCode::InvalidPolicy,
                     format!("unknown Sigstore trust root '{trust}' (or its JSON is missing)"),
                 )))
             }
@@ -93,7 +93,7 @@ pub struct Verification {
 impl Verification {
     /// `{manifest, signer, warnings, legacyPae}` as JSON.
     pub fn json(&self) -> String {
-        api::verification_json(&self.inner).to_string()
+        api::verification_json(&self.inner)
     }
 
     /// Plans the check of a model given as `[{path, size}]` (JSON) with options
@@ -116,7 +116,7 @@ pub fn verify_bundle(bundle: &[u8], policy: &Policy) -> Result<Verification, JsE
 /// `{mediaType, material}` of a bundle, without verifying it.
 #[wasm_bindgen(js_name = describeBundle)]
 pub fn describe_bundle(bundle: &[u8]) -> Result<String, JsError> {
-    Ok(api::describe_bundle(bundle).map_err(throw)?.to_string())
+    api::describe_bundle(bundle).map_err(throw)
 }
 
 /// A model being compared with a verified manifest.
@@ -130,7 +130,7 @@ impl ModelCheck {
     /// `{serialization, jobs: [{index, path, size}], mismatch}` as JSON: the files to
     /// hash, and whether a difference is already known (missing or unsigned files).
     pub fn plan(&self) -> String {
-        self.inner.plan().to_string()
+        self.inner.plan()
     }
 
     /// Records what a file hashed to (the JSON a `FileHasher` finishes with); returns
@@ -147,7 +147,7 @@ impl ModelCheck {
 
     /// `{verified, complete, files, messages, error}` as JSON.
     pub fn report(&self) -> String {
-        self.inner.report().to_string()
+        self.inner.report()
     }
 }
 
@@ -155,7 +155,7 @@ impl ModelCheck {
 /// shards) for a serialization given as JSON `{method, hashAlgorithm, shardSize}`.
 #[wasm_bindgen]
 pub struct FileHasher {
-    inner: Option<StreamHasher>,
+    inner: Option<serialization::FileHasher>,
 }
 
 #[wasm_bindgen]
@@ -181,14 +181,16 @@ impl FileHasher {
 
     /// Bytes fed so far.
     pub fn bytes(&self) -> f64 {
-        self.inner.as_ref().map_or(0, StreamHasher::bytes) as f64
+        self.inner
+            .as_ref()
+            .map_or(0, serialization::FileHasher::bytes) as f64
     }
 
     /// Finishes and returns the items as JSON `[{start, end, algorithm, digest}]`.
     pub fn finish(&mut self) -> Result<String, JsError> {
         let h = self.inner.take().ok_or_else(|| {
             throw(ApiError::new(
-                "INVALID_ARGUMENT",
+                ErrorCode::InvalidArgument,
                 "this hasher has already finished",
             ))
         })?;
@@ -196,37 +198,40 @@ impl FileHasher {
     }
 }
 
-/// A [`StreamHasher`] for a serialization given as JSON and a size given by JavaScript.
+/// A [`serialization::FileHasher`] for a serialization given as JSON and a size given by JavaScript.
 fn stream_hasher(
     serialization_json: &str,
     path: &str,
     size: Option<f64>,
-) -> Result<StreamHasher, JsError> {
-    let v = api::parse_json(serialization_json, "the serialization").map_err(throw)?;
-    let serialization = api::serialization_from_json(&v).map_err(throw)?;
+) -> Result<serialization::FileHasher, JsError> {
+    let serialization = api::serialization_from_json(serialization_json).map_err(throw)?;
     let size = match size {
         None => None,
         Some(s) if s >= 0.0 && s.fract() == 0.0 && s < 9.007_199_254_740_992e15 => Some(s as u64),
         Some(s) => {
             return Err(throw(ApiError::new(
-                "INVALID_ARGUMENT",
+                ErrorCode::InvalidArgument,
                 format!("a file size must be a non-negative integer, not {s}"),
             )))
         }
     };
-    Ok(StreamHasher::new(serialization, ModelPath::new(path), size))
+    Ok(serialization::FileHasher::new(
+        serialization,
+        ModelPath::new(path),
+        size,
+    ))
 }
 
 /// The items of a finished file as JSON `[{start, end, algorithm, digest}]`.
-fn finish_json(h: StreamHasher) -> Result<String, JsError> {
+fn finish_json(h: serialization::FileHasher) -> Result<String, JsError> {
     let items = h
         .finish()
-        .map_err(|e| throw(ApiError::new("SIZE_MISMATCH", e.to_string())))?;
-    Ok(api::items_json(&items).to_string())
+        .map_err(|e| throw(ApiError::new(ErrorCode::SizeMismatch, e.to_string())))?;
+    Ok(to_json(&ItemView::list(&items)))
 }
 
 /// Several files hashed side by side: chunks are staged per file, then [`Self::run`]
-/// feeds them all at once through [`StreamHasher::update_lanes`] (SHA-256 blocks of up to
+/// feeds them all at once through [`serialization::FileHasher::update_lanes`] (SHA-256 blocks of up to
 /// four files in one SIMD pass).
 #[wasm_bindgen]
 #[derive(Default)]
@@ -235,7 +240,7 @@ pub struct HasherGroup {
 }
 
 struct Slot {
-    hasher: StreamHasher,
+    hasher: serialization::FileHasher,
     staged: Vec<u8>,
 }
 
@@ -273,7 +278,7 @@ impl HasherGroup {
             .and_then(Option::as_mut)
             .ok_or_else(|| {
                 throw(ApiError::new(
-                    "INVALID_ARGUMENT",
+                    ErrorCode::InvalidArgument,
                     format!("no open file in slot {slot}"),
                 ))
             })
@@ -292,7 +297,7 @@ impl HasherGroup {
 
     /// Hashes every staged chunk.
     pub fn run(&mut self) {
-        let mut hashers: Vec<&mut StreamHasher> = Vec::new();
+        let mut hashers: Vec<&mut serialization::FileHasher> = Vec::new();
         let mut chunks: Vec<&[u8]> = Vec::new();
         for s in self.slots.iter_mut().flatten() {
             if !s.staged.is_empty() {
@@ -300,7 +305,7 @@ impl HasherGroup {
                 chunks.push(&s.staged);
             }
         }
-        StreamHasher::update_lanes(&mut hashers, &chunks);
+        serialization::FileHasher::update_lanes(&mut hashers, &chunks);
         for s in self.slots.iter_mut().flatten() {
             s.staged = Vec::new();
         }
@@ -317,7 +322,7 @@ impl HasherGroup {
         let s = self.slots[slot as usize].take().expect("checked above");
         if !s.staged.is_empty() {
             return Err(throw(ApiError::new(
-                "INTERNAL",
+                ErrorCode::Internal,
                 "a file was finished with a chunk still staged",
             )));
         }

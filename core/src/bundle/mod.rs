@@ -89,16 +89,6 @@ impl VerificationMaterial {
             Self::Certificate(c) => Some(c),
         }
     }
-
-    /// What it is, for messages: "a public key", "a certificate chain", "a Sigstore
-    /// certificate".
-    pub fn description(&self) -> &'static str {
-        match self {
-            Self::PublicKey { .. } => "a public key",
-            Self::X509CertificateChain(_) => "a certificate chain",
-            Self::Certificate(_) => "a Sigstore certificate",
-        }
-    }
 }
 
 /// What the bundle signs.

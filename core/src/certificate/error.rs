@@ -14,14 +14,13 @@ use crate::oids;
 /// `subject`, `issuer` and `child` fields hold RFC 4514 names; times are seconds since
 /// the Unix epoch (messages show them as RFC 3339).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CertificateError {
     /// The bundle's chain has no certificate at all.
     #[error("the signature's certificate chain is empty: it must contain at least the signing certificate")]
     EmptyChain,
     /// No trusted certificate was given.
-    #[error(
-        "no trusted certificates were given: pass the root CA certificate that should be trusted"
-    )]
+    #[error("no trusted certificates were given")]
     NoTrustAnchors,
     /// A certificate of the bundle's chain is not DER X.509.
     #[error("certificate #{index} of the signature's chain (#0 is the signing certificate) is not a valid DER X.509 certificate ({reason}); the signature file is corrupted")]
@@ -117,7 +116,7 @@ pub enum CertificateError {
     },
     /// No certificate of the bundle or of the trusted ones issued `subject`
     /// (OpenSSL: "unable to get local issuer certificate").
-    #[error("unable to get local issuer certificate: no certificate of the signature's chain or of the trusted certificates issued '{subject}' (issuer '{issuer}'); pass the CA certificates that issued it")]
+    #[error("unable to get local issuer certificate: no certificate of the signature's chain or of the trusted certificates issued '{subject}' (issuer '{issuer}')")]
     IssuerNotFound {
         /// The certificate whose issuer is missing.
         subject: String,
@@ -126,7 +125,7 @@ pub enum CertificateError {
     },
     /// The path reached, above the leaf, a trusted certificate that is not self-signed,
     /// and its issuer is missing (OpenSSL: "unable to get issuer certificate").
-    #[error("unable to get issuer certificate: '{subject}' is trusted but not self-signed, and its issuer '{issuer}' was not found; a chain must end at a trusted self-signed root, so also pass the root CA certificate")]
+    #[error("unable to get issuer certificate: '{subject}' is trusted but not self-signed, and its issuer '{issuer}' was not found; a chain must end at a trusted self-signed root")]
     TrustedIssuerNotFound {
         /// The trusted, not self-signed certificate.
         subject: String,
@@ -135,7 +134,7 @@ pub enum CertificateError {
     },
     /// The path ends at a self-signed certificate that is not trusted (OpenSSL:
     /// "self-signed certificate (in certificate chain)").
-    #[error("the chain ends at the self-signed certificate '{subject}', which is not trusted; pass it with the trusted certificates if it is the root CA to trust")]
+    #[error("the chain ends at the self-signed certificate '{subject}', which is not trusted")]
     UntrustedSelfSigned {
         /// The self-signed certificate.
         subject: String,

@@ -54,6 +54,7 @@ use x509_cert::Certificate;
 
 use crate::keys::{KeyError, PublicKey};
 use crate::oids;
+use crate::verify::Warning;
 
 mod error;
 mod parsed;
@@ -84,7 +85,7 @@ pub struct VerifiedChain {
     /// Every certificate of the path, leaf first, ending with the trust anchor (DER).
     pub path: Vec<Vec<u8>>,
     /// Warnings (e.g. missing KeyUsage) to show the user.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// Verifies `chain` (leaf first, then untrusted intermediates, DER) against `anchors`
@@ -229,17 +230,20 @@ fn check_validity(cert: &Parsed<'_>, at: u64) -> Result<(), CertificateError> {
 
 /// The reference's own leaf check, with its exact warnings: ExtendedKeyUsage is only
 /// looked at when KeyUsage does not already allow signing.
-fn leaf_usage(leaf: &Parsed<'_>, extensions: &Extensions) -> Result<Vec<String>, CertificateError> {
+fn leaf_usage(
+    leaf: &Parsed<'_>,
+    extensions: &Extensions,
+) -> Result<Vec<Warning>, CertificateError> {
     let mut warnings = Vec::new();
     let mut can_sign = false;
     match &extensions.key_usage {
         Some(usage) => can_sign = usage.digital_signature(),
-        None => warnings.push("Certificate does not specify 'KeyUsage'.".to_string()),
+        None => warnings.push(Warning::CertificateWithoutKeyUsage),
     }
     if !can_sign {
         match &extensions.ext_key_usage {
             Some(usage) => can_sign = usage.0.contains(&oids::KP_CODE_SIGNING),
-            None => warnings.push("Certificate does not specify 'ExtendedKeyUsage'.".to_string()),
+            None => warnings.push(Warning::CertificateWithoutExtendedKeyUsage),
         }
     }
     if !can_sign {

@@ -371,10 +371,7 @@ fn leaf_usage_rules() {
         Err(CertificateError::NotForSigning { .. })
     ));
     let verified = verify(&[pki!("leaf-eku-only"), INT], &[ROOT]).unwrap();
-    assert_eq!(
-        verified.warnings,
-        vec!["Certificate does not specify 'KeyUsage'.".to_string()]
-    );
+    assert_eq!(verified.warnings, vec![Warning::CertificateWithoutKeyUsage]);
 }
 
 #[test]

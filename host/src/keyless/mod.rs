@@ -22,7 +22,7 @@ use model_signing_core::signing::{sign_statement, SignError, Signer};
 use model_signing_core::sigstore::identity::certificate_identity;
 use model_signing_core::sigstore::time::UnixTime;
 use model_signing_core::sigstore::{ClientTrustConfig, IdentityPolicy};
-use model_signing_core::verify::{verify_bundle, Verifier, VerifyError};
+use model_signing_core::verify::{verify_bundle, Verifier, VerifyError, Warning};
 
 pub use http::{HttpPolicy, Service, ServiceError};
 pub use oidc::{IdentityToken, OidcError, TokenSource};
@@ -283,8 +283,12 @@ impl KeylessSigner {
         };
         let verified =
             verify_bundle(&written, &verifier).map_err(KeylessError::SelfVerification)?;
-        if let Some(w) = verified.warnings.iter().find(|w| w.contains("timestamp")) {
-            return Err(KeylessError::TimestampRejected(w.clone()));
+        if let Some(w) = verified
+            .warnings
+            .iter()
+            .find(|w| matches!(w, Warning::TimestampIgnored { .. }))
+        {
+            return Err(KeylessError::TimestampRejected(w.to_string()));
         }
         Ok(())
     }

@@ -475,7 +475,7 @@ fn wrong_method_is_named() {
     assert!(matches!(
         verify_bundle(&bundle, &Verifier::Key(key)),
         Err(VerifyError::WrongMaterial {
-            found_cmd: "sigstore",
+            found: crate::verify::MaterialKind::Sigstore,
             ..
         })
     ));
@@ -490,7 +490,7 @@ fn wrong_method_is_named() {
     assert!(matches!(
         verify_bundle(&key_bundle, &verifier),
         Err(VerifyError::WrongMaterial {
-            found_cmd: "key",
+            found: crate::verify::MaterialKind::PublicKey,
             ..
         })
     ));

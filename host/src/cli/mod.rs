@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub mod messages;
 use model_signing_core::HashAlgorithm;
 
 /// Sign and verify machine-learning models (OpenSSF model signing).

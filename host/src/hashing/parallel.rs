@@ -9,7 +9,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use model_signing_core::hashing::{Digest, HashAlgorithm, Hasher, StreamingHasher};
+use model_signing_core::hashing::{Digest, HashAlgorithm, Hasher};
 use model_signing_core::{Manifest, ResourceKey, Serialization};
 use rayon::prelude::*;
 
@@ -156,7 +156,7 @@ fn hash_unit(
         bar,
     };
     let mapped = want >= MAP_MIN
-        && match crate::mapped::for_each_window(
+        && match super::mapped::for_each_window(
             &file,
             unit.start,
             unit.end,

@@ -1,14 +1,19 @@
-//! What to hash and how: the Rust counterpart of Python's `model_signing.hashing.Config`.
+//! What to hash and how: the Rust counterpart of Python's `model_signing.hashing.Config`,
+//! and the hashing itself ([`parallel`]: every file or shard a unit of work on all cores,
+//! read through small memory-map windows or plain reads, [`mapped`]).
+
+mod mapped;
+pub mod parallel;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use model_signing_core::identifier::{IgnoreList, GIT_PATHS};
+use model_signing_core::identifier::IgnoreList;
 use model_signing_core::{HashAlgorithm, Manifest, ModelPath, Serialization};
 
-use crate::hasher::{hash_files, Progress};
-use crate::walk::{self, relative_inside, resolve_lenient, WalkOptions};
+use crate::walk::{self, relative_inside, resolve_lenient, ModelFile, WalkOptions};
 use crate::Error;
+pub use parallel::{HashError, Progress};
 
 /// How a model is hashed: serialization method, hash, shard size, ignored paths,
 /// git paths and symlinks. Reusable across models.
@@ -143,19 +148,24 @@ impl Config {
         self.ignore_git_paths
     }
 
-    /// The ignore list for `model`, relative to it. Entries outside the model are dropped.
+    /// The caller's ignored paths, relative to `model`; entries outside it are dropped.
+    pub fn caller_ignore_paths(&self, model: &Path) -> Vec<ModelPath> {
+        let model_real = resolve_lenient(model);
+        self.ignore_paths
+            .iter()
+            .filter_map(|p| relative_to_model(p, model, &model_real))
+            .collect()
+    }
+
+    /// The ignore list for `model`: the caller's paths and, unless switched off, the
+    /// git names.
     pub fn ignore_list(&self, model: &Path) -> IgnoreList {
         let mut list = IgnoreList::new();
-        let model_real = resolve_lenient(model);
-        for p in &self.ignore_paths {
-            if let Some(rel) = relative_to_model(p, model, &model_real) {
-                list.add(rel);
-            }
+        for p in self.caller_ignore_paths(model) {
+            list.add(p);
         }
         if self.ignore_git_paths {
-            for g in GIT_PATHS {
-                list.add(ModelPath::new(g));
-            }
+            list.add_git_paths();
         }
         list
     }
@@ -164,37 +174,30 @@ impl Config {
     pub fn hash(&self, model: &Path) -> Result<HashedModel, Error> {
         let ignore = self.ignore_list(model);
         let options = WalkOptions {
-            ignore: ignore.clone(),
+            ignore,
             allow_symlinks: self.allow_symlinks,
         };
         let files = walk::walk(model, &options)?;
-        self.finish(model, &files, &ignore)
-    }
-
-    /// Hashes only the files named by `ids` (for `ignore_unsigned_files`); returns the
-    /// manifest and the identifiers that do not exist.
-    pub fn hash_selected(
-        &self,
-        model: &Path,
-        ids: impl IntoIterator<Item = ModelPath>,
-    ) -> Result<(HashedModel, Vec<ModelPath>), Error> {
-        let ignore = self.ignore_list(model);
-        let options = WalkOptions {
-            ignore: ignore.clone(),
+        let manifest = self.hash_files(model, &files, self.serialization)?;
+        Ok(HashedModel {
+            model_name: model_name(model),
+            manifest,
+            serialization: self.serialization,
             allow_symlinks: self.allow_symlinks,
-        };
-        let (files, missing) = walk::select(model, ids, &options)?;
-        Ok((self.finish(model, &files, &ignore)?, missing))
+            ignore_paths: options.ignore.recorded(),
+        })
     }
 
-    fn finish(
+    /// Hashes `files` of `model` (found by a walk) with `serialization`, on this
+    /// configuration's threads and with its progress bar.
+    pub fn hash_files(
         &self,
         model: &Path,
-        files: &[walk::ModelFile],
-        ignore: &IgnoreList,
-    ) -> Result<HashedModel, Error> {
+        files: &[ModelFile],
+        serialization: Serialization,
+    ) -> Result<Manifest, Error> {
         let started = std::time::Instant::now();
-        let manifest = hash_files(files, self.serialization, self.max_workers, self.progress)?;
+        let manifest = parallel::hash_files(files, serialization, self.max_workers, self.progress)?;
         let bytes: u64 = files.iter().map(|f| f.len).sum();
         tracing::debug!(
             files = files.len(),
@@ -203,13 +206,7 @@ impl Config {
             "hashed {}",
             model.display()
         );
-        Ok(HashedModel {
-            model_name: model_name(model),
-            manifest,
-            serialization: self.serialization,
-            allow_symlinks: self.allow_symlinks,
-            ignore_paths: ignore.recorded(),
-        })
+        Ok(manifest)
     }
 }
 
