@@ -12,6 +12,7 @@ use model_signing_core::keys::{pem_block, KeyError, PublicKey, SigningKey};
 
 /// Why a key or certificate file could not be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyFileError {
     /// The file could not be read.
     #[error("cannot read '{path}': {source}")]
@@ -67,19 +68,38 @@ fn read(path: &Path) -> Result<Vec<u8>, KeyFileError> {
     })
 }
 
+/// What messages call a key or certificate given as bytes rather than as a file.
+pub const IN_MEMORY: &str = "(given in memory)";
+
 /// Loads an EC private key (P-256, P-384 or P-521) from a PEM file: PKCS #8, SEC1, or
 /// either of them encrypted with `password`. Text before the PEM block is allowed.
 pub fn load_private_key(path: &Path, password: Option<&[u8]>) -> Result<SigningKey, KeyFileError> {
-    let data = read(path)?;
+    parse_private_key(&read(path)?, path, password)
+}
+
+/// [`load_private_key`] for PEM text already in memory.
+pub fn private_key_from_pem(
+    pem: &[u8],
+    password: Option<&[u8]>,
+) -> Result<SigningKey, KeyFileError> {
+    parse_private_key(pem, Path::new(IN_MEMORY), password)
+}
+
+/// Reads a private key from `data`; `path` names it in errors.
+fn parse_private_key(
+    data: &[u8],
+    path: &Path,
+    password: Option<&[u8]>,
+) -> Result<SigningKey, KeyFileError> {
     let key_err = |source| KeyFileError::Key {
         path: path.to_path_buf(),
         source,
     };
-    let text = String::from_utf8_lossy(&data);
+    let text = String::from_utf8_lossy(data);
     if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
         let password =
             password.ok_or_else(|| KeyFileError::PasswordRequired(path.to_path_buf()))?;
-        let der = pem_block(&data, "ENCRYPTED PRIVATE KEY").map_err(key_err)?;
+        let der = pem_block(data, "ENCRYPTED PRIVATE KEY").map_err(key_err)?;
         let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice())
             .map_err(|_| key_err(KeyError::InvalidDer("PKCS #8 encrypted private key")))?;
         let plain = info
@@ -92,7 +112,7 @@ pub fn load_private_key(path: &Path, password: Option<&[u8]>) -> Result<SigningK
         if password.is_some() {
             return Err(KeyFileError::PasswordNotNeeded(path.to_path_buf()));
         }
-        let der = pem_block(&data, "PRIVATE KEY").map_err(key_err)?;
+        let der = pem_block(data, "PRIVATE KEY").map_err(key_err)?;
         return SigningKey::from_pkcs8_der(&der).map_err(key_err);
     }
     if text.contains("-----BEGIN EC PRIVATE KEY-----") {
@@ -111,7 +131,7 @@ pub fn load_private_key(path: &Path, password: Option<&[u8]>) -> Result<SigningK
         if password.is_some() {
             return Err(KeyFileError::PasswordNotNeeded(path.to_path_buf()));
         }
-        let der = pem_block(&data, "EC PRIVATE KEY").map_err(key_err)?;
+        let der = pem_block(data, "EC PRIVATE KEY").map_err(key_err)?;
         return SigningKey::from_sec1_der(&der).map_err(key_err);
     }
     if text.contains("-----BEGIN RSA PRIVATE KEY-----") {
@@ -122,8 +142,16 @@ pub fn load_private_key(path: &Path, password: Option<&[u8]>) -> Result<SigningK
 
 /// Loads an EC public key from a PEM file (`-----BEGIN PUBLIC KEY-----`).
 pub fn load_public_key(path: &Path) -> Result<PublicKey, KeyFileError> {
-    let data = read(path)?;
-    PublicKey::from_pem(&data).map_err(|source| KeyFileError::Key {
+    parse_public_key(&read(path)?, path)
+}
+
+/// [`load_public_key`] for PEM text already in memory.
+pub fn public_key_from_pem(pem: &[u8]) -> Result<PublicKey, KeyFileError> {
+    parse_public_key(pem, Path::new(IN_MEMORY))
+}
+
+fn parse_public_key(data: &[u8], path: &Path) -> Result<PublicKey, KeyFileError> {
+    PublicKey::from_pem(data).map_err(|source| KeyFileError::Key {
         path: path.to_path_buf(),
         source,
     })
@@ -134,15 +162,21 @@ pub fn load_certificates<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<Vec<u8>>, Ke
     let mut out = Vec::new();
     for p in paths {
         let p = p.as_ref();
-        let data = read(p)?;
-        out.extend(
-            parse_pem_certificates(&data).map_err(|source| KeyFileError::Certificate {
-                path: p.to_path_buf(),
-                source: Box::new(source),
-            })?,
-        );
+        out.extend(parse_certificates(&read(p)?, p)?);
     }
     Ok(out)
+}
+
+/// Every certificate of PEM text already in memory, in order (DER).
+pub fn certificates_from_pem(pem: &[u8]) -> Result<Vec<Vec<u8>>, KeyFileError> {
+    parse_certificates(pem, Path::new(IN_MEMORY))
+}
+
+fn parse_certificates(data: &[u8], path: &Path) -> Result<Vec<Vec<u8>>, KeyFileError> {
+    parse_pem_certificates(data).map_err(|source| KeyFileError::Certificate {
+        path: path.to_path_buf(),
+        source: Box::new(source),
+    })
 }
 
 /// A key that was just decrypted but does not parse: a wrong password can still yield

@@ -2,15 +2,19 @@
 
 use std::path::Path;
 
+use model_signing_core::api::shapes::ValidatedManifest;
+use model_signing_core::bundle::Bundle;
 use model_signing_core::certificate::certificate_public_key;
-use model_signing_core::signing::{
-    sign_statement, CertificateSigner, KeySigner, SignError, Signer,
-};
+use model_signing_core::keys::PublicKey;
+use model_signing_core::signing::{sign_statement, CertificateSigner, KeySigner, Signer};
 use model_signing_core::statement::build_statement;
 
 use crate::atomic::write_atomic;
 use crate::hashing::{self, HashedModel};
-use crate::keyfile::{load_certificates, load_private_key};
+use crate::keyfile::{
+    certificates_from_pem, load_certificates, load_private_key, private_key_from_pem, KeyFileError,
+};
+use crate::keyless::KeylessSigner;
 use crate::pkcs11::Pkcs11Signer;
 use crate::walk::resolve_lenient;
 use crate::Error;
@@ -44,25 +48,83 @@ fn check_writable_destination(signature: &Path) -> Result<(), Error> {
     }
 }
 
-/// The signing certificate (the first one of its file) followed by the certificates of
-/// `certificate_chain`, in order; fails unless the signing certificate has a usable key.
-fn signing_chain<P: AsRef<Path>>(
-    signing_certificate: &Path,
-    certificate_chain: &[P],
+/// `leaf` (the first certificate of its PEM) followed by every certificate of `chain`;
+/// fails unless the leaf has a usable key. `leaf_name` names the leaf in errors.
+fn signing_chain(
+    mut leaf: Vec<Vec<u8>>,
+    leaf_name: &Path,
+    chain: Vec<Vec<u8>>,
 ) -> Result<Vec<Vec<u8>>, Error> {
-    let mut chain = load_certificates(&[signing_certificate])?;
-    chain.truncate(1);
-    certificate_public_key(&chain[0]).map_err(|source| {
-        crate::keyfile::KeyFileError::Certificate {
-            path: signing_certificate.to_path_buf(),
-            source: Box::new(source),
-        }
+    leaf.truncate(1);
+    certificate_public_key(&leaf[0]).map_err(|source| KeyFileError::Certificate {
+        path: leaf_name.to_path_buf(),
+        source: Box::new(source),
     })?;
-    chain.extend(load_certificates(certificate_chain)?);
-    Ok(chain)
+    leaf.extend(chain);
+    Ok(leaf)
 }
 
-/// How to sign: the hashing configuration and a signer. Reusable across models.
+/// A signing backend: what signs the statement, and how the bundle names it.
+pub enum Backend {
+    /// A private key (`sign key`).
+    Key(KeySigner),
+    /// A private key and its certificate chain (`sign certificate`).
+    Certificate(CertificateSigner<KeySigner>),
+    /// A key on a PKCS #11 token (`sign pkcs11-key`).
+    Pkcs11(Pkcs11Signer),
+    /// A key on a PKCS #11 token and its certificate chain (`sign pkcs11-certificate`).
+    Pkcs11Certificate(CertificateSigner<Pkcs11Signer>),
+    /// Sigstore keyless signing (`sign sigstore`).
+    Sigstore(KeylessSigner),
+    /// Any other [`Signer`] (a remote service, a test double).
+    Other(Box<dyn Signer + Send + Sync>),
+}
+
+impl std::fmt::Debug for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never key material: only which kind of backend.
+        f.write_str(match self {
+            Self::Key(_) => "Backend::Key",
+            Self::Certificate(_) => "Backend::Certificate",
+            Self::Pkcs11(_) => "Backend::Pkcs11",
+            Self::Pkcs11Certificate(_) => "Backend::Pkcs11Certificate",
+            Self::Sigstore(_) => "Backend::Sigstore",
+            Self::Other(_) => "Backend::Other",
+        })
+    }
+}
+
+impl Backend {
+    /// Signs a statement (the DSSE payload) and returns the bundle.
+    pub fn sign_statement(&self, payload: Vec<u8>) -> Result<Bundle, Error> {
+        let signer: &dyn Signer = match self {
+            Self::Key(s) => s,
+            Self::Certificate(s) => s,
+            Self::Pkcs11(s) => s,
+            Self::Pkcs11Certificate(s) => s,
+            Self::Sigstore(keyless) => {
+                return Ok(keyless.sign_payload(payload).map_err(Box::new)?)
+            }
+            Self::Other(s) => s.as_ref(),
+        };
+        Ok(sign_statement(signer, payload)?)
+    }
+
+    /// The public key that verifies this backend's signatures, when it has a fixed one
+    /// (not for Sigstore, whose key is ephemeral).
+    pub fn public_key(&self) -> Option<PublicKey> {
+        match self {
+            Self::Key(s) => s.public_key(),
+            Self::Certificate(s) => s.public_key(),
+            Self::Pkcs11(s) => s.public_key(),
+            Self::Pkcs11Certificate(s) => s.public_key(),
+            Self::Sigstore(_) => None,
+            Self::Other(s) => s.public_key(),
+        }
+    }
+}
+
+/// How to sign: the hashing configuration and a signing backend. Reusable across models.
 ///
 /// ```
 /// use model_signing::{hashing, signing, verifying};
@@ -79,12 +141,20 @@ fn signing_chain<P: AsRef<Path>>(
 /// verifying::Config::new()
 ///     .use_elliptic_key_verifier(keys.join("p256-pub.pem"))?
 ///     .verify(&model, &signature)?;
+///
+/// // In memory: keys as PEM bytes, the bundle as bytes, nothing written.
+/// let key = std::fs::read(keys.join("p256.pem"))?;
+/// let outcome = signing::Config::new()
+///     .use_elliptic_key_signer_pem(&key, None)?
+///     .sign_to_bundle(&model)?;
+/// verifying::Config::new()
+///     .use_elliptic_key_verifier_pem(&std::fs::read(keys.join("p256-pub.pem"))?)?
+///     .verify_bytes(&model, outcome.bundle_json.as_bytes())?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Config {
     hashing: hashing::Config,
-    signer: Option<Box<dyn Signer + Send + Sync>>,
-    keyless: Option<crate::keyless::KeylessSigner>,
+    backend: Option<Backend>,
 }
 
 impl Default for Config {
@@ -95,10 +165,11 @@ impl Default for Config {
 
 /// What a signing run produced.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SignOutcome {
     /// The hashed model.
     pub model: HashedModel,
-    /// The bundle as written.
+    /// The bundle, as written.
     pub bundle_json: String,
 }
 
@@ -107,8 +178,7 @@ impl Config {
     pub fn new() -> Self {
         Self {
             hashing: hashing::Config::new(),
-            signer: None,
-            keyless: None,
+            backend: None,
         }
     }
 
@@ -118,89 +188,157 @@ impl Config {
         self
     }
 
-    /// Signs with a PEM private key (P-256, P-384 or P-521; PKCS #8 or SEC1, encrypted
-    /// ones with `password`).
+    /// Signs with a PEM private key file (P-256, P-384 or P-521; PKCS #8 or SEC1,
+    /// encrypted ones with `password`).
     pub fn use_elliptic_key_signer(
-        mut self,
+        self,
         private_key: impl AsRef<Path>,
         password: Option<&[u8]>,
     ) -> Result<Self, Error> {
         let key = load_private_key(private_key.as_ref(), password)?;
-        self.signer = Some(Box::new(KeySigner::new(key, os_random)));
-        Ok(self)
+        Ok(self.use_backend(Backend::Key(KeySigner::new(key, os_random))))
     }
 
-    /// Signs with a private key and its certificate; the bundle carries the signing
-    /// certificate followed by every certificate of `certificate_chain`.
+    /// [`Config::use_elliptic_key_signer`] with the key's PEM text.
+    pub fn use_elliptic_key_signer_pem(
+        self,
+        private_key: &[u8],
+        password: Option<&[u8]>,
+    ) -> Result<Self, Error> {
+        let key = private_key_from_pem(private_key, password)?;
+        Ok(self.use_backend(Backend::Key(KeySigner::new(key, os_random))))
+    }
+
+    /// Signs with a private key file and its certificate; the bundle carries the
+    /// signing certificate followed by every certificate of `certificate_chain`.
     pub fn use_certificate_signer<P: AsRef<Path>>(
-        mut self,
+        self,
         private_key: impl AsRef<Path>,
         password: Option<&[u8]>,
         signing_certificate: impl AsRef<Path>,
         certificate_chain: &[P],
     ) -> Result<Self, Error> {
         let key = load_private_key(private_key.as_ref(), password)?;
-        let chain = signing_chain(signing_certificate.as_ref(), certificate_chain)?;
+        let leaf = signing_certificate.as_ref();
+        let chain = signing_chain(
+            load_certificates(&[leaf])?,
+            leaf,
+            load_certificates(certificate_chain)?,
+        )?;
         let signer = CertificateSigner::new(KeySigner::new(key, os_random), chain)?;
-        self.signer = Some(Box::new(signer));
-        Ok(self)
+        Ok(self.use_backend(Backend::Certificate(signer)))
+    }
+
+    /// [`Config::use_certificate_signer`] with PEM texts: the key, the signing
+    /// certificate, and further certificates.
+    pub fn use_certificate_signer_pem(
+        self,
+        private_key: &[u8],
+        password: Option<&[u8]>,
+        signing_certificate: &[u8],
+        certificate_chain: &[&[u8]],
+    ) -> Result<Self, Error> {
+        let key = private_key_from_pem(private_key, password)?;
+        let chain = signing_chain(
+            certificates_from_pem(signing_certificate)?,
+            Path::new(crate::keyfile::IN_MEMORY),
+            pem_chain(certificate_chain)?,
+        )?;
+        let signer = CertificateSigner::new(KeySigner::new(key, os_random), chain)?;
+        Ok(self.use_backend(Backend::Certificate(signer)))
     }
 
     /// Signs with a key on a PKCS #11 token, designated by an RFC 7512 URI such as
     /// `pkcs11:token=models;object=release?module-name=softhsm2&pin-source=file:/run/pin`
     /// (see [`crate::pkcs11`]). The token stays logged in while this config lives.
-    pub fn use_pkcs11_signer(mut self, pkcs11_uri: &str) -> Result<Self, Error> {
-        self.signer = Some(Box::new(Pkcs11Signer::open(pkcs11_uri)?));
-        Ok(self)
+    pub fn use_pkcs11_signer(self, pkcs11_uri: &str) -> Result<Self, Error> {
+        let signer = Pkcs11Signer::open(pkcs11_uri).map_err(Box::new)?;
+        Ok(self.use_backend(Backend::Pkcs11(signer)))
     }
 
     /// Signs with a key on a PKCS #11 token and its certificate; the bundle carries the
     /// signing certificate followed by every certificate of `certificate_chain`.
     pub fn use_pkcs11_certificate_signer<P: AsRef<Path>>(
-        mut self,
+        self,
         pkcs11_uri: &str,
         signing_certificate: impl AsRef<Path>,
         certificate_chain: &[P],
     ) -> Result<Self, Error> {
         // The files first: a wrong path should not cost a login attempt on the token.
-        let chain = signing_chain(signing_certificate.as_ref(), certificate_chain)?;
-        let signer = CertificateSigner::new(Pkcs11Signer::open(pkcs11_uri)?, chain)?;
-        self.signer = Some(Box::new(signer));
-        Ok(self)
+        let leaf = signing_certificate.as_ref();
+        let chain = signing_chain(
+            load_certificates(&[leaf])?,
+            leaf,
+            load_certificates(certificate_chain)?,
+        )?;
+        let token = Pkcs11Signer::open(pkcs11_uri).map_err(Box::new)?;
+        let signer = CertificateSigner::new(token, chain)?;
+        Ok(self.use_backend(Backend::Pkcs11Certificate(signer)))
     }
 
     /// Signs keylessly with Sigstore (Python's `use_sigstore_signer`): the identity
     /// token is obtained now from `token`, the services come from `trust`'s signing
     /// configuration (see [`crate::keyless::signing_trust_config`]), and the bundle is
-    /// verified against `trust`'s trusted root before it is written.
+    /// verified against `trust`'s trusted root before it is returned.
     pub fn use_sigstore_signer(
-        mut self,
+        self,
         trust: model_signing_core::sigstore::ClientTrustConfig,
         token: crate::keyless::TokenSource,
     ) -> Result<Self, Error> {
         let signer =
             crate::keyless::KeylessSigner::new(trust, token, crate::keyless::HttpPolicy::default())
                 .map_err(Box::new)?;
-        self.keyless = Some(signer);
-        self.signer = None;
-        Ok(self)
+        Ok(self.use_backend(Backend::Sigstore(signer)))
     }
 
     /// Signs with any [`Signer`] (a hardware token, a remote service).
-    pub fn use_signer(mut self, signer: Box<dyn Signer + Send + Sync>) -> Self {
-        self.signer = Some(signer);
+    pub fn use_signer(self, signer: Box<dyn Signer + Send + Sync>) -> Self {
+        self.use_backend(Backend::Other(signer))
+    }
+
+    /// Signs with a prepared backend (the last `use_*` call wins).
+    pub fn use_backend(mut self, backend: Backend) -> Self {
+        self.backend = Some(backend);
         self
+    }
+
+    /// The backend, once one is set.
+    pub fn backend(&self) -> Option<&Backend> {
+        self.backend.as_ref()
+    }
+
+    fn require_backend(&self) -> Result<&Backend, Error> {
+        self.backend.as_ref().ok_or(Error::NoSigner)
     }
 
     /// Hashes `model` and writes its signature to `signature`, atomically. The signature
     /// file itself is left out of the manifest when it lies inside the model.
     pub fn sign(&self, model: &Path, signature: &Path) -> Result<SignOutcome, Error> {
-        if self.signer.is_none() && self.keyless.is_none() {
-            return Err(Error::NoSigner);
-        }
+        self.require_backend()?;
         check_writable_destination(signature)?;
+        let outcome = self.sign_with_ignored(model, Some(resolve_lenient(signature)))?;
+        write_atomic(signature, outcome.bundle_json.as_bytes()).map_err(|source| {
+            Error::WriteSignature {
+                path: signature.to_path_buf(),
+                source,
+            }
+        })?;
+        Ok(outcome)
+    }
+
+    /// Hashes `model` and signs it, returning the bundle; nothing is written.
+    pub fn sign_to_bundle(&self, model: &Path) -> Result<SignOutcome, Error> {
+        self.sign_with_ignored(model, None)
+    }
+
+    fn sign_with_ignored(
+        &self,
+        model: &Path,
+        also_ignored: Option<std::path::PathBuf>,
+    ) -> Result<SignOutcome, Error> {
+        let backend = self.require_backend()?;
         let mut hashing = self.hashing.clone();
-        hashing.add_ignored_paths([resolve_lenient(signature)]);
+        hashing.add_ignored_paths(also_ignored);
         let hashed = {
             let _span = tracing::info_span!("hash", model = %model.display()).entered();
             hashing.hash(model)?
@@ -215,24 +353,38 @@ impl Config {
             hashed.allow_symlinks,
             &hashed.ignore_paths,
         );
-        // The last use_* call wins: use_sigstore_signer clears `signer`.
-        let bundle = match (self.signer.as_deref(), &self.keyless) {
-            (Some(signer), _) => {
-                sign_statement(signer, payload).map_err(|e: SignError| Error::Sign(e))?
-            }
-            (None, Some(keyless)) => keyless.sign_payload(payload).map_err(Box::new)?,
-            (None, None) => return Err(Error::NoSigner),
-        };
-        let bundle_json = bundle.to_json();
-        write_atomic(signature, bundle_json.as_bytes()).map_err(|source| {
-            Error::WriteSignature {
-                path: signature.to_path_buf(),
-                source,
-            }
-        })?;
+        let bundle_json = backend.sign_statement(payload)?.to_json();
         Ok(SignOutcome {
             model: hashed,
             bundle_json,
         })
     }
+
+    /// Signs a manifest computed elsewhere (for instance by a browser that hashed the
+    /// model with the wasm package, checked with
+    /// [`ManifestSpec::validate`](model_signing_core::api::shapes::ManifestSpec::validate)).
+    /// The statement is built here from the manifest, never taken from the caller.
+    pub fn sign_manifest(
+        &self,
+        model_name: &str,
+        manifest: &ValidatedManifest,
+    ) -> Result<Bundle, Error> {
+        let backend = self.require_backend()?;
+        let payload = build_statement(
+            model_name,
+            &manifest.manifest,
+            &manifest.serialization,
+            manifest.allow_symlinks,
+            &manifest.ignore_paths,
+        );
+        backend.sign_statement(payload)
+    }
+}
+
+fn pem_chain(pems: &[&[u8]]) -> Result<Vec<Vec<u8>>, Error> {
+    let mut out = Vec::new();
+    for pem in pems {
+        out.extend(certificates_from_pem(pem)?);
+    }
+    Ok(out)
 }

@@ -13,7 +13,9 @@ use model_signing_core::verify::{
 use model_signing_core::{ModelPath, Serialization};
 
 use crate::hashing;
-use crate::keyfile::{load_certificates, load_public_key};
+use crate::keyfile::{
+    certificates_from_pem, load_certificates, load_public_key, public_key_from_pem,
+};
 use crate::walk::{self, relative_inside, resolve_lenient, ModelFile, WalkOptions};
 use crate::Error;
 
@@ -61,6 +63,21 @@ impl Config {
         public_key: impl AsRef<Path>,
     ) -> Result<Self, Error> {
         self.verifier = Some(Verifier::Key(load_public_key(public_key.as_ref())?));
+        Ok(self)
+    }
+
+    /// [`Config::use_elliptic_key_verifier`] with the key's PEM text.
+    pub fn use_elliptic_key_verifier_pem(mut self, public_key: &[u8]) -> Result<Self, Error> {
+        self.verifier = Some(Verifier::Key(public_key_from_pem(public_key)?));
+        Ok(self)
+    }
+
+    /// Verifies certificate signatures whose chain ends in a self-signed certificate of
+    /// this PEM text (one or more certificates).
+    pub fn use_certificate_verifier_pem(mut self, certificate_chain: &[u8]) -> Result<Self, Error> {
+        self.verifier = Some(Verifier::Certificate {
+            anchors: certificates_from_pem(certificate_chain)?,
+        });
         Ok(self)
     }
 
