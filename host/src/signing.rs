@@ -75,7 +75,7 @@ pub enum Backend {
     /// A key on a PKCS #11 token and its certificate chain (`sign pkcs11-certificate`).
     Pkcs11Certificate(CertificateSigner<Pkcs11Signer>),
     /// Sigstore keyless signing (`sign sigstore`).
-    Sigstore(KeylessSigner),
+    Sigstore(Box<KeylessSigner>),
     /// Any other [`Signer`] (a remote service, a test double).
     Other(Box<dyn Signer + Send + Sync>),
 }
@@ -288,7 +288,7 @@ impl Config {
         let signer =
             crate::keyless::KeylessSigner::new(trust, token, crate::keyless::HttpPolicy::default())
                 .map_err(Box::new)?;
-        Ok(self.use_backend(Backend::Sigstore(signer)))
+        Ok(self.use_backend(Backend::Sigstore(Box::new(signer))))
     }
 
     /// Signs with any [`Signer`] (a hardware token, a remote service).
