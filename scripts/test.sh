@@ -9,6 +9,8 @@
 #   3. softhsm     scripts/setup-softhsm.sh (SoftHSM2, pkcs11-tool, p11-kit for the PKCS #11 tests)
 #   4. fmt         cargo fmt --all -- --check
 #   5. clippy      cargo clippy --workspace --all-targets --locked -- -D warnings
+#   5b. doc        cargo doc --no-deps --workspace with warnings as errors (public items are
+#                  documented, links resolve)
 #   6. test        cargo test --workspace --locked (unit, integration, doc tests), with
 #                  MODEL_SIGNING_REFERENCE_PYTHON / MODEL_SIGNING_REFERENCE_CLI exported
 #   7. core-wasm   scripts/check-core-wasm.sh (core builds for wasm32 with only core+alloc)
@@ -96,6 +98,7 @@ fmt_args=(--check)
 if [ "${CARGO_TERM_COLOR:-}" = never ]; then fmt_args+=(--color never); fi
 step fmt loud cargo fmt --all -- "${fmt_args[@]}"
 step clippy loud cargo clippy --workspace --all-targets --locked -- -D warnings
+step doc loud env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked
 step test loud cargo test --workspace --locked
 step core-wasm loud scripts/check-core-wasm.sh
 step wasm-setup quiet wasm/test.sh setup

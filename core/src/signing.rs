@@ -13,6 +13,7 @@ use crate::keys::{PublicKey, SigningKey};
 
 /// Why signing failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SignError {
     /// The signing certificate's key is not the private key's.
     #[error("the public key from the certificate does not match the public key paired with the private key")]

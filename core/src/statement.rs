@@ -53,6 +53,7 @@ pub struct SignedManifest {
 
 /// Why a statement could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum StatementError {
     /// The payload is not JSON.
     #[error("the signed payload is not valid JSON: {0}")]

@@ -16,6 +16,7 @@ use model_signing_core::sigstore::{
 
 /// Why Sigstore trust material or a policy could not be set up.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SigstoreSetupError {
     /// A trust file could not be read.
     #[error("cannot read '{path}': {source}")]

@@ -38,7 +38,7 @@ pub enum CertificateError {
         /// The decoding error.
         reason: der::Error,
     },
-    /// A single certificate (see [`certificate_public_key`]) is not DER X.509.
+    /// A single certificate (see [`super::certificate_public_key`]) is not DER X.509.
     #[error("the certificate is not a valid DER X.509 certificate ({reason})")]
     InvalidCertificate {
         /// The decoding error.
@@ -139,7 +139,7 @@ pub enum CertificateError {
         /// The self-signed certificate.
         subject: String,
     },
-    /// Every possible path is longer than [`MAX_PATH_LEN`].
+    /// Every possible path is longer than [`super::MAX_PATH_LEN`].
     #[error("the certificate path is longer than {max} certificates")]
     PathTooLong {
         /// The limit.

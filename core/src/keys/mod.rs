@@ -122,6 +122,7 @@ impl SignatureHash {
 
 /// Why a key could not be read or used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyError {
     /// No PEM block of the expected kind was found.
     #[error("no '-----BEGIN {0}-----' block found")]
@@ -145,6 +146,7 @@ pub enum KeyError {
 
 /// Why a signature did not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SignatureError {
     /// Not a DER `ECDSA-Sig-Value`.
     #[error("the signature is not a DER-encoded ECDSA signature")]

@@ -51,6 +51,7 @@ pub struct NoteSignature {
 
 /// Why a checkpoint was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CheckpointError {
     /// The note's overall shape is wrong (no blank line, no final newline).
     #[error("the checkpoint is not a signed note: {0}")]

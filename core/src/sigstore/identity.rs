@@ -45,6 +45,7 @@ pub struct CertificateIdentity {
 
 /// Why a certificate's identity is unacceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum IdentityError {
     /// The SAN or issuer extension cannot be decoded.
     #[error("the signing certificate's {0} extension is malformed")]

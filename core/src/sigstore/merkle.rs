@@ -7,6 +7,7 @@ pub type Hash = [u8; 32];
 
 /// Why an inclusion proof was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum MerkleError {
     /// The leaf index is not inside the tree.
     #[error("the leaf index {index} is not inside a tree of size {size}")]

@@ -42,6 +42,7 @@ pub struct Sct {
 
 /// Why the certificate's SCTs were rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SctError {
     /// The certificate carries no SCT.
     #[error("the signing certificate has no embedded signed certificate timestamp (SCT)")]

@@ -34,6 +34,7 @@ use crate::oids;
 
 /// Why a timestamp was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TimestampError {
     /// The DER structure is not a timestamp response or token.
     #[error("the timestamp is malformed ({0})")]

@@ -57,6 +57,7 @@ pub struct InclusionProof {
 
 /// Why a log entry was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TlogError {
     /// A malformed field.
     #[error("{0}")]
@@ -132,6 +133,7 @@ pub enum TlogError {
 
 /// How a log entry's body disagrees with the bundle.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum BodyError {
     /// The body is not the JSON its kind prescribes.
     #[error("the logged body is malformed ({0})")]

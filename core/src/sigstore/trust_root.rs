@@ -45,6 +45,7 @@ pub const STAGING_SIGNING_CONFIG: &[u8] =
 
 /// Why trust material could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TrustRootError {
     /// Not JSON.
     #[error("the trust material is not valid JSON: {0}")]
@@ -299,7 +300,7 @@ impl TrustedRoot {
     }
 
     /// Parses an already decoded trusted root.
-    pub fn from_value(value: &Value) -> Result<Self, TrustRootError> {
+    pub(crate) fn from_value(value: &Value) -> Result<Self, TrustRootError> {
         let root = json::object(value, "trustedRoot")?;
         let media_type = json::string(
             json::require(root, "mediaType", "media_type", "trustedRoot")?,
@@ -379,11 +380,17 @@ pub struct Service {
 
 /// How many services of a kind to use (`ServiceConfiguration`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServiceSelector {
-    /// `ANY`, `ALL` or `EXACT`.
-    pub selector: String,
-    /// `count`, for `EXACT`.
-    pub count: Option<u32>,
+#[non_exhaustive]
+pub enum ServiceSelector {
+    /// `ANY` (or none given): one service.
+    Any,
+    /// `ALL`: every service.
+    All,
+    /// `EXACT` with its `count` (1 when absent).
+    Exact(u32),
+    /// A selector this client does not know; signing with it fails, verification does
+    /// not use it.
+    Unknown(String),
 }
 
 /// A signing configuration (`signingconfig.v0.2+json`). Verification does not use it;
@@ -414,7 +421,7 @@ impl SigningConfig {
     }
 
     /// Parses an already decoded signing configuration.
-    pub fn from_value(value: &Value) -> Result<Self, TrustRootError> {
+    pub(crate) fn from_value(value: &Value) -> Result<Self, TrustRootError> {
         let p = "signingConfig";
         let obj = json::object(value, p)?;
         let media_type = json::string(
@@ -457,12 +464,15 @@ impl SigningConfig {
                 .map(|v| {
                     let path = format!("{p}.{camel}");
                     let v = json::object(v, &path)?;
-                    Ok(ServiceSelector {
-                        selector: optional_string(v, "selector", "selector", &path)?
-                            .unwrap_or_default(),
-                        count: json::get(v, "count", "count")
-                            .map(|c| json::int64(c, &path).map(|c| c as u32))
-                            .transpose()?,
+                    let count = json::get(v, "count", "count")
+                        .map(|c| json::int64(c, &path).map(|c| c as u32))
+                        .transpose()?;
+                    let name = optional_string(v, "selector", "selector", &path)?;
+                    Ok(match name.as_deref().unwrap_or("ANY") {
+                        "" | "ANY" => ServiceSelector::Any,
+                        "ALL" => ServiceSelector::All,
+                        "EXACT" => ServiceSelector::Exact(count.unwrap_or(1)),
+                        other => ServiceSelector::Unknown(other.into()),
                     })
                 })
                 .transpose()

@@ -1,6 +1,6 @@
 //! What to hash and how: the Rust counterpart of Python's `model_signing.hashing.Config`,
 //! and the hashing itself ([`parallel`]: every file or shard a unit of work on all cores,
-//! read through small memory-map windows or plain reads, [`mapped`]).
+//! read through small memory-map windows or plain reads, `mapped`).
 
 mod mapped;
 pub mod parallel;

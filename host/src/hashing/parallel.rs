@@ -34,6 +34,7 @@ fn map_window(algorithm: HashAlgorithm) -> u64 {
 
 /// Why a file could not be hashed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum HashError {
     /// Reading failed.
     #[error("cannot read '{path}': {source}")]

@@ -37,6 +37,7 @@ impl fmt::Display for Service {
 
 /// Why a service call failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ServiceError {
     /// The service answered with an error status.
     #[error("{service} at {url} refused the request: HTTP {status}: {message}")]

@@ -32,6 +32,7 @@ use crate::sigstore::SigstoreSetupError;
 
 /// Why keyless signing failed. Nothing is written in any case.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeylessError {
     /// The trust configuration could not be read.
     #[error(transparent)]

@@ -32,6 +32,7 @@ const EMAIL_ISSUERS: [&str; 3] = [
 
 /// Why no usable identity token was obtained.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum OidcError {
     /// The token is not a JWT with a JSON payload.
     #[error("the identity token is malformed: {0}")]

@@ -6,6 +6,7 @@ use model_signing_core::encoding::{b64decode, b64encode, unhex};
 use model_signing_core::keys::{to_pem, SigningKey};
 use model_signing_core::sigstore::time::UnixTime;
 use model_signing_core::sigstore::tlog::TlogEntry;
+use model_signing_core::sigstore::trust_root::ServiceSelector;
 use model_signing_core::sigstore::trust_root::{Service as ConfigService, SigningConfig};
 use serde_json::{json, Value};
 use sha2::Digest as _;
@@ -20,6 +21,7 @@ const TSA_VERSIONS: [u32; 1] = [1];
 
 /// Why the signing configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SelectionError {
     /// No service of a kind is valid now with a supported API version.
     #[error("the signing configuration has no valid {0} with a supported API version")]
@@ -69,20 +71,15 @@ fn valid_services<'a>(
 fn apply_selector<'a>(
     kind: &'static str,
     valid: Vec<&'a ConfigService>,
-    selector: Option<&model_signing_core::sigstore::trust_root::ServiceSelector>,
+    selector: Option<&ServiceSelector>,
 ) -> Result<Vec<&'a ConfigService>, SelectionError> {
     if valid.is_empty() {
         return Err(SelectionError::NoService(kind));
     }
-    let (name, count) = match selector {
-        Some(s) => (s.selector.as_str(), s.count),
-        None => ("ANY", None),
-    };
-    match name {
-        "" | "ANY" => Ok(valid.into_iter().take(1).collect()),
-        "ALL" => Ok(valid),
-        "EXACT" => {
-            let wanted = count.unwrap_or(1);
+    match selector.unwrap_or(&ServiceSelector::Any) {
+        ServiceSelector::Any => Ok(valid.into_iter().take(1).collect()),
+        ServiceSelector::All => Ok(valid),
+        &ServiceSelector::Exact(wanted) => {
             if valid.len() < wanted as usize {
                 return Err(SelectionError::TooFew {
                     kind,
@@ -92,7 +89,8 @@ fn apply_selector<'a>(
             }
             Ok(valid.into_iter().take(wanted as usize).collect())
         }
-        other => Err(SelectionError::Selector(other.into())),
+        ServiceSelector::Unknown(other) => Err(SelectionError::Selector(other.clone())),
+        _ => Err(SelectionError::Selector("an unknown selector".into())),
     }
 }
 
@@ -517,7 +515,7 @@ pub fn rekor_v2_hashedrekord(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use model_signing_core::sigstore::trust_root::{ServiceSelector, ValidityPeriod};
+    use model_signing_core::sigstore::trust_root::ValidityPeriod;
 
     fn svc(url: &str, v: u32, op: &str) -> ConfigService {
         ConfigService {
@@ -547,10 +545,7 @@ mod tests {
         assert_eq!(valid, ["a2", "b1"]);
         let any = apply_selector("x", valid_services(&list, &REKOR_VERSIONS, now), None).unwrap();
         assert_eq!(any.len(), 1);
-        let exact = ServiceSelector {
-            selector: "EXACT".into(),
-            count: Some(3),
-        };
+        let exact = ServiceSelector::Exact(3);
         assert!(matches!(
             apply_selector(
                 "x",

@@ -25,6 +25,7 @@ pub use uri::{Component, Pkcs11Uri, UriError};
 /// Why PKCS #11 signing or key listing failed: one variant per failure a user can act
 /// on. Token labels, key labels and ids appear in messages; PINs never do.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Pkcs11Error {
     /// The URI is not valid.
     #[error("malformed PKCS #11 URI: {0}")]

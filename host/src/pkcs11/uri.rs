@@ -39,6 +39,7 @@ impl fmt::Display for Component {
 
 /// Why a string is not a usable PKCS #11 URI. No variant carries a PIN or any part of one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum UriError {
     /// The string does not start with `pkcs11:`.
     #[error("a PKCS #11 URI starts with 'pkcs11:', e.g. 'pkcs11:token=TOKEN;object=KEY?module-name=softhsm2&pin-source=file:/path/to/pin'")]
