@@ -74,6 +74,24 @@ pub fn b64decode_strict(text: &str) -> Option<Vec<u8>> {
     }
 }
 
+/// `text` made safe to print on a terminal or in a log line: control characters
+/// (newlines, escape sequences, …) are written as `\u{…}`, so a file named
+/// `x\nVerification succeeded` cannot forge a line of output.
+pub fn printable(text: &str) -> alloc::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return alloc::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.push_str(&alloc::format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    alloc::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +102,13 @@ mod tests {
         assert_eq!(unhex("00ABff"), Some(alloc::vec![0, 0xab, 0xff]));
         assert_eq!(unhex("0"), None);
         assert_eq!(unhex("zz"), None);
+    }
+
+    #[test]
+    fn printable_escapes_control_characters() {
+        assert_eq!(printable("a b.bin"), "a b.bin");
+        assert_eq!(printable("x\nVerification succeeded"), "x\\u{a}Verification succeeded");
+        assert_eq!(printable("\u{1b}[31m"), "\\u{1b}[31m");
     }
 
     #[test]

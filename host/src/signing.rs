@@ -336,13 +336,24 @@ impl Config {
         model: &Path,
         also_ignored: Option<std::path::PathBuf>,
     ) -> Result<SignOutcome, Error> {
-        let backend = self.require_backend()?;
+        self.require_backend()?;
         let mut hashing = self.hashing.clone();
         hashing.add_ignored_paths(also_ignored);
         let hashed = {
             let _span = tracing::info_span!("hash", model = %model.display()).entered();
             hashing.hash(model)?
         };
+        let bundle_json = self.sign_hashed(model, &hashed)?.to_json();
+        Ok(SignOutcome {
+            model: hashed,
+            bundle_json,
+        })
+    }
+
+    /// Signs a model hashed already (by [`hashing::Config::hash`]); `model` names it in
+    /// errors. Refuses an empty model.
+    pub fn sign_hashed(&self, model: &Path, hashed: &HashedModel) -> Result<Bundle, Error> {
+        let backend = self.require_backend()?;
         if hashed.manifest.is_empty() {
             return Err(Error::EmptyModel(model.to_path_buf()));
         }
@@ -353,11 +364,7 @@ impl Config {
             hashed.allow_symlinks,
             &hashed.ignore_paths,
         );
-        let bundle_json = backend.sign_statement(payload)?.to_json();
-        Ok(SignOutcome {
-            model: hashed,
-            bundle_json,
-        })
+        backend.sign_statement(payload)
     }
 
     /// Signs a manifest computed elsewhere (for instance by a browser that hashed the

@@ -2,6 +2,11 @@
 
 use alloc::string::{String, ToString};
 
+// utoipa's derive writes std's prelude names; core has no std prelude.
+#[cfg(feature = "openapi")]
+#[allow(unused_imports)]
+use std::{borrow::ToOwned, boxed::Box, format, vec, vec::Vec};
+
 use serde::Serialize;
 
 use crate::bundle::BundleError;
@@ -17,6 +22,7 @@ use crate::verify::VerifyError;
 /// A stable error code. The wasm package's `ModelSigningError.code` and the signing
 /// daemon's error answers use exactly these; the text of a code never changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
 pub enum ErrorCode {
@@ -159,6 +165,7 @@ impl core::fmt::Display for ErrorCode {
 /// also stable `reason` inside some codes (empty otherwise), and the message, which is
 /// the library's own text (never a command-line flag).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// The code.
     pub code: ErrorCode,

@@ -9,6 +9,11 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+// utoipa's derive writes std's prelude names; core has no std prelude.
+#[cfg(feature = "openapi")]
+#[allow(unused_imports)]
+use std::{borrow::ToOwned, boxed::Box, format, vec};
+
 use serde::{Deserialize, Serialize};
 
 use super::{ApiError, ErrorCode};
@@ -427,6 +432,7 @@ impl<'a> PlanView<'a> {
 /// the CLI's defaults (files, sha256, 10^9-byte shards); `blake2` and `blake2b` both
 /// name BLAKE2b.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SerializationSpec {
     /// `files` or `shards`.
@@ -548,6 +554,7 @@ impl From<FileSpec> for InputFile {
 
 /// One resource of a manifest to sign: `{name, algorithm, digest}`.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourceSpec {
     /// `path`, or `path:start:end` for shards.
     pub name: String,
@@ -560,6 +567,7 @@ pub struct ResourceSpec {
 /// A manifest computed elsewhere (a browser) to be signed: `{serialization,
 /// allowSymlinks, ignorePaths, resources}`.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ManifestSpec {
     /// How it was hashed.
