@@ -3,7 +3,7 @@
 //! `verify key|certificate` and with the Python reference's, and every failure a user can
 //! meet (exit 1, its message, no signature file left).
 //!
-//! Each test starts its own SoftHSM2 (see `softhsm/mod.rs`), so they run in parallel.
+//! Each test starts its own SoftHSM2 (see `common/softhsm.rs`), so they run in parallel.
 
 mod common;
 
