@@ -5,6 +5,7 @@
 
 use const_oid::ObjectIdentifier;
 
+pub use const_oid::db::rfc3280::EMAIL_ADDRESS;
 pub use const_oid::db::rfc5280::{
     ID_CE_AUTHORITY_KEY_IDENTIFIER as AUTHORITY_KEY_ID,
     ID_CE_BASIC_CONSTRAINTS as BASIC_CONSTRAINTS,

@@ -7,7 +7,6 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::*;
 use model_signing::model_signing_core::encoding::{b64decode, b64encode};
@@ -46,23 +45,6 @@ fn edited_bundle(
 /// The DSSE signature bytes of a bundle.
 fn sig_bytes(b: &serde_json::Value) -> Vec<u8> {
     b64decode(b["dsseEnvelope"]["signatures"][0]["sig"].as_str().unwrap()).unwrap()
-}
-
-/// `sign key MODEL --private-key KEY --signature SIG EXTRA...` as a command builder.
-fn sign_with(model: &Path, key: &Path, sig: &Path, extra: &[&str]) -> impl Fn() -> Command {
-    let (model, key, sig) = (model.to_path_buf(), key.to_path_buf(), sig.to_path_buf());
-    let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-    move || {
-        let mut c = ms();
-        c.args(["sign", "key"])
-            .arg(&model)
-            .arg("--private-key")
-            .arg(&key)
-            .arg("--signature")
-            .arg(&sig)
-            .args(&extra);
-        c
-    }
 }
 
 // ---------------------------------------------------------------------------------
@@ -273,29 +255,13 @@ fn wrong_key_is_a_key_mismatch() {
     let t = tmp();
     let m = model(&t.path().join("m"), &[("w", "w")]);
     let sig = t.path().join("p384.sig");
-    run(ms()
-        .args(["sign", "key"])
-        .arg(&m)
-        .args(["--private-key", CERT_KEY, "--signature"])
-        .arg(&sig))
-    .signed();
-    run(ms()
-        .args(["verify", "key"])
-        .arg(&m)
-        .args(["--public-key", CERT_KEY_PUB, "--signature"])
-        .arg(&sig))
-    .verified();
+    sign_key_with(&m, Path::new(CERT_KEY), &sig, &[]).signed();
+    verify_key_with(&m, Path::new(CERT_KEY_PUB), &sig, &[]).verified();
     // A P-256 key for a P-384 signature, and a P-521 one.
     verify_fails_cleanly(t.path(), || verify_key(&m, &sig, &[]), &["key mismatch"]);
     verify_fails_cleanly(
         t.path(),
-        || {
-            run(ms()
-                .args(["verify", "key"])
-                .arg(&m)
-                .args(["--public-key", P521_PUB, "--signature"])
-                .arg(&sig))
-        },
+        || verify_key_with(&m, Path::new(P521_PUB), &sig, &[]),
         &["key mismatch"],
     );
 }
@@ -323,15 +289,7 @@ fn public_key_on_an_unsupported_curve() {
     let k1 = t.path().join("k1-pub.pem");
     verify_fails_cleanly(
         t.path(),
-        || {
-            run(ms()
-                .args(["verify", "key"])
-                .arg(&m)
-                .arg("--public-key")
-                .arg(&k1)
-                .arg("--signature")
-                .arg(&sig))
-        },
+        || verify_key_with(&m, &k1, &sig, &[]),
         &["k1-pub.pem", "curve"],
     );
     // And signing with its private key.
@@ -369,19 +327,7 @@ fn public_key_file_that_is_not_a_public_key() {
         (wrong_der.as_path(), "wrong-der.pem"),
         (t.path().join("absent.pem").as_path(), "absent.pem"),
     ] {
-        verify_fails_cleanly(
-            t.path(),
-            || {
-                run(ms()
-                    .args(["verify", "key"])
-                    .arg(&m)
-                    .arg("--public-key")
-                    .arg(key)
-                    .arg("--signature")
-                    .arg(&sig))
-            },
-            &[what],
-        );
+        verify_fails_cleanly(t.path(), || verify_key_with(&m, key, &sig, &[]), &[what]);
     }
 }
 
@@ -417,15 +363,7 @@ fn rsa_keys_are_refused() {
     let rsa_pub = t.path().join("rsa-pub.pem");
     verify_fails_cleanly(
         t.path(),
-        || {
-            run(ms()
-                .args(["verify", "key"])
-                .arg(&m)
-                .arg("--public-key")
-                .arg(&rsa_pub)
-                .arg("--signature")
-                .arg(&good))
-        },
+        || verify_key_with(&m, &rsa_pub, &good, &[]),
         &["rsa-pub.pem", "RSA"],
     );
 }
@@ -701,13 +639,7 @@ fn key_and_certificate_bundles_need_their_own_verify_method() {
     );
     verify_fails_cleanly(
         t.path(),
-        || {
-            run(ms()
-                .args(["verify", "key"])
-                .arg(&m)
-                .args(["--public-key", CERT_KEY_PUB, "--signature"])
-                .arg(&cert_sig))
-        },
+        || verify_key_with(&m, Path::new(CERT_KEY_PUB), &cert_sig, &[]),
         &["made with a certificate chain", "use `verify certificate`"],
     );
 }

@@ -7,19 +7,28 @@
 //! variables pointed at a local endpoint, and the browser and out-of-band flows of a
 //! local OIDC provider; failures come from local stand-ins for the services.
 
-mod keyless_support;
+mod common;
 
 use std::io::{BufReader, Write as _};
 use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
-use keyless_support::*;
+use common::keyless::*;
+use common::*;
 use serde_json::{json, Value};
 
-fn sign(trust: &Path, dir: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut c = ours();
+/// A temporary directory with a small model in `model/`, where each test signs it (as
+/// `model.sig`) and verifies it.
+fn signing_dir() -> tempfile::TempDir {
+    let tmp = tmp();
+    small_model(&tmp.path().join("model"));
+    tmp
+}
+
+fn sign(trust: &Path, dir: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Run {
+    let mut c = ms();
     c.current_dir(dir)
         .args(["sign", "sigstore", "--trust_config"])
         .arg(trust)
@@ -30,18 +39,16 @@ fn sign(trust: &Path, dir: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Outp
     for (k, v) in envs {
         c.env(k, v);
     }
-    c.output().unwrap()
+    run(&mut c)
 }
 
-fn verify_ours(trust: &Path, dir: &Path, identity: &str, issuer: &str) -> Output {
-    ours()
+fn verify_ours(trust: &Path, dir: &Path, identity: &str, issuer: &str) -> Run {
+    run(ms()
         .current_dir(dir)
         .args(["verify", "sigstore", "--trust-config"])
         .arg(trust)
         .args(["--identity", identity, "--identity-provider", issuer])
-        .args(["--signature", "model.sig", "model"])
-        .output()
-        .unwrap()
+        .args(["--signature", "model.sig", "model"]))
 }
 
 /// Every object key of compact JSON, in order of appearance (the values here are
@@ -68,37 +75,19 @@ fn json_shape(v: &Value) -> Value {
     }
 }
 
-fn assert_failed_cleanly(out: &Output, dir: &Path, expected: &[&str]) {
-    let t = text(out);
-    assert_eq!(out.status.code(), Some(1), "{t}");
-    assert!(t.contains("Signing failed with error:"), "{t}");
-    for e in expected {
-        assert!(t.contains(e), "expected '{e}' in: {t}");
-    }
-    assert!(!dir.join("model.sig").exists(), "a signature was written");
-    let leftovers: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".tmp") || n.starts_with(".model-signing"))
-        .collect();
-    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
-}
-
 #[test]
 fn token_flow_signs_and_three_verifiers_accept() {
     let mock = Mock::start();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = signing_dir();
     let dir = tmp.path();
-    model(dir);
     let out = sign(
         &mock.trust_config,
         dir,
         &["--identity_token", &token()],
         &[],
     );
-    assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "Signing succeeded\n");
+    assert!(out.success(), "{}", out.text());
+    assert_eq!(out.stdout, "Signing succeeded\n");
 
     // The bundle is what sigstore-python writes: a leaf certificate, one dsse 0.0.1
     // entry, one RFC 3161 timestamp, no key ID, compact JSON in protobuf field order.
@@ -153,7 +142,7 @@ fn token_flow_signs_and_three_verifiers_accept() {
 
     // The reference, signing the same model against the same mock, writes the same
     // fields in the same order.
-    let out = std::process::Command::new(reference_bin("model_signing"))
+    let out = run(reference("model_signing")
         .current_dir(dir)
         .args(["sign", "sigstore", "--trust_config"])
         .arg(&mock.trust_config)
@@ -163,58 +152,50 @@ fn token_flow_signs_and_three_verifiers_accept() {
             "--signature",
             "reference.sig",
             "model",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "reference sign: {}", text(&out));
-    let reference = std::fs::read_to_string(dir.join("reference.sig")).unwrap();
-    assert_eq!(json_keys(&raw), json_keys(&reference));
+        ]));
+    assert!(out.success(), "reference sign: {}", out.text());
+    let theirs = std::fs::read_to_string(dir.join("reference.sig")).unwrap();
+    assert_eq!(json_keys(&raw), json_keys(&theirs));
     assert_eq!(
         json_shape(&b),
-        json_shape(&serde_json::from_str(&reference).unwrap())
+        json_shape(&serde_json::from_str(&theirs).unwrap())
     );
     std::fs::remove_file(dir.join("reference.sig")).unwrap();
 
     // Our verifier.
     let out = verify_ours(&mock.trust_config, dir, IDENTITY, ISSUER);
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.success(), "{}", out.text());
     // The reference, model-signing 1.1.1.
-    let out = std::process::Command::new(reference_bin("model_signing"))
+    let out = run(reference("model_signing")
         .current_dir(dir)
         .args(["verify", "sigstore", "--trust_config"])
         .arg(&mock.trust_config)
         .args(["--identity", IDENTITY, "--identity_provider", ISSUER])
-        .args(["--signature", "model.sig", "model"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "reference: {}", text(&out));
+        .args(["--signature", "model.sig", "model"]));
+    assert!(out.success(), "reference: {}", out.text());
     assert!(
-        text(&out).contains("Verification succeeded"),
+        out.text().contains("Verification succeeded"),
         "{}",
-        text(&out)
+        out.text()
     );
     // sigstore-python 4.x on the DSSE subject (the model's digest).
     let out = verify_sigstore_python(&mock.trust_config, dir, IDENTITY, ISSUER);
-    assert!(out.status.success(), "sigstore-python: {}", text(&out));
-    assert!(text(&out).contains("OK:"), "{}", text(&out));
+    assert!(out.success(), "sigstore-python: {}", out.text());
+    assert!(out.text().contains("OK:"), "{}", out.text());
 
     // Another identity, and a changed byte, fail.
     let out = verify_ours(&mock.trust_config, dir, "someone@else.com", ISSUER);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.code, Some(1), "{}", out.text());
     std::fs::write(dir.join("model/config.json"), b"{ }").unwrap();
     let out = verify_ours(&mock.trust_config, dir, IDENTITY, ISSUER);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.code, Some(1), "{}", out.text());
 }
 
 /// sigstore-python's `verify identity` on the model's DSSE subject.
-fn verify_sigstore_python(trust: &Path, dir: &Path, identity: &str, issuer: &str) -> Output {
-    let digest = ours()
-        .current_dir(dir)
-        .args(["digest", "model"])
-        .output()
-        .unwrap();
-    let digest = String::from_utf8(digest.stdout).unwrap().trim().to_string();
-    std::process::Command::new(reference_bin("sigstore"))
+fn verify_sigstore_python(trust: &Path, dir: &Path, identity: &str, issuer: &str) -> Run {
+    let digest = run(ms().current_dir(dir).args(["digest", "model"]));
+    let digest = digest.stdout.trim().to_string();
+    run(reference("sigstore")
         .current_dir(dir)
         .arg("--trust-config")
         .arg(trust)
@@ -225,17 +206,14 @@ fn verify_sigstore_python(trust: &Path, dir: &Path, identity: &str, issuer: &str
             "--bundle",
             "model.sig",
             &digest,
-        ])
-        .output()
-        .unwrap()
+        ]))
 }
 
 #[test]
 fn rekor_v2_when_the_signing_config_selects_it() {
     let mock = Mock::start_with_rekor(2);
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = signing_dir();
     let dir = tmp.path();
-    model(dir);
     // Three signatures: the last entry's inclusion proof has a real Merkle path.
     for _ in 0..3 {
         let out = sign(
@@ -244,7 +222,7 @@ fn rekor_v2_when_the_signing_config_selects_it() {
             &["--identity-token", &token()],
             &[],
         );
-        assert!(out.status.success(), "{}", text(&out));
+        assert!(out.success(), "{}", out.text());
     }
     let b: Value = serde_json::from_slice(&std::fs::read(dir.join("model.sig")).unwrap()).unwrap();
     let entry = &b["verificationMaterial"]["tlogEntries"][0];
@@ -259,27 +237,24 @@ fn rekor_v2_when_the_signing_config_selects_it() {
     );
     assert!(entry.get("inclusionPromise").is_none());
     let out = verify_ours(&mock.trust_config, dir, IDENTITY, ISSUER);
-    assert!(out.status.success(), "{}", text(&out));
-    let out = std::process::Command::new(reference_bin("model_signing"))
+    assert!(out.success(), "{}", out.text());
+    let out = run(reference("model_signing")
         .current_dir(dir)
         .args(["verify", "sigstore", "--trust_config"])
         .arg(&mock.trust_config)
         .args(["--identity", IDENTITY, "--identity_provider", ISSUER])
-        .args(["--signature", "model.sig", "model"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "reference: {}", text(&out));
+        .args(["--signature", "model.sig", "model"]));
+    assert!(out.success(), "reference: {}", out.text());
     let out = verify_sigstore_python(&mock.trust_config, dir, IDENTITY, ISSUER);
-    assert!(out.status.success(), "sigstore-python: {}", text(&out));
+    assert!(out.success(), "sigstore-python: {}", out.text());
 }
 
 #[test]
 fn sign_without_method_is_sigstore_and_token_may_come_from_the_environment() {
     let mock = Mock::start();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = signing_dir();
     let dir = tmp.path();
-    model(dir);
-    let out = ours()
+    let out = run(ms()
         .current_dir(dir)
         .args(["sign", "--trust-config"])
         .arg(&mock.trust_config)
@@ -289,24 +264,21 @@ fn sign_without_method_is_sigstore_and_token_may_come_from_the_environment() {
             "model.sig",
             "model",
         ])
-        .env("SIGSTORE_ID_TOKEN", token())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+        .env("SIGSTORE_ID_TOKEN", token()));
+    assert!(out.success(), "{}", out.text());
     assert!(
-        !text(&out).contains(&token()[..40]),
+        !out.text().contains(&token()[..40]),
         "the token was printed"
     );
     let out = verify_ours(&mock.trust_config, dir, IDENTITY, ISSUER);
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.success(), "{}", out.text());
 }
 
 #[test]
 fn ambient_github_actions_credentials() {
     let mock = Mock::start();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = signing_dir();
     let dir = tmp.path();
-    model(dir);
     let workflow = "https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main";
     let gh = Stub::start(Arc::new(move |req: &Seen| {
         let auth = req
@@ -346,7 +318,7 @@ fn ambient_github_actions_credentials() {
             ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "request-token"),
         ],
     );
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.success(), "{}", out.text());
     assert_eq!(gh.seen.lock().unwrap().len(), 1);
     // The mock's Fulcio certifies the token's `sub` (it puts job_workflow_ref in .1.9).
     let out = verify_ours(
@@ -355,7 +327,7 @@ fn ambient_github_actions_credentials() {
         "repo:org/repo:ref:refs/heads/main",
         "https://token.actions.githubusercontent.com",
     );
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.success(), "{}", out.text());
     let _ = workflow;
 }
 
@@ -387,15 +359,14 @@ fn http_agent() -> ureq::Agent {
 fn browser_flow_with_pkce_against_a_local_provider() {
     let mock = Mock::start();
     let provider = OidcProvider::start("browser-user");
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = signing_dir();
     let dir = tmp.path();
-    model(dir);
     let trust = patched_trust(
         &mock,
         dir,
         &[("/signingConfig/oidcUrls/0/url", &provider.url)],
     );
-    let mut child = ours()
+    let mut child = ms()
         .current_dir(dir)
         .args(["sign", "sigstore", "--trust-config"])
         .arg(&trust)
@@ -429,22 +400,21 @@ fn browser_flow_with_pkce_against_a_local_provider() {
     assert!(status.success(), "{rest}");
     assert_eq!(*provider.pkce_failures.lock().unwrap(), 0);
     let out = verify_ours(&trust, dir, "browser-user", &provider.url);
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.success(), "{}", out.text());
 }
 
 #[test]
 fn out_of_band_flow_and_custom_client() {
     let mock = Mock::start();
     let provider = OidcProvider::start("oob-user");
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = signing_dir();
     let dir = tmp.path();
-    model(dir);
     let trust = patched_trust(
         &mock,
         dir,
         &[("/signingConfig/oidcUrls/0/url", &provider.url)],
     );
-    let mut child = ours()
+    let mut child = ms()
         .current_dir(dir)
         .args(["sign", "sigstore", "--trust-config"])
         .arg(&trust)
@@ -495,22 +465,21 @@ fn out_of_band_flow_and_custom_client() {
         Some("urn:ietf:wg:oauth:2.0:oob")
     );
     let out = verify_ours(&trust, dir, "oob-user", &provider.url);
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.success(), "{}", out.text());
 }
 
 #[test]
 fn oob_flow_with_a_wrong_code_fails_cleanly() {
     let mock = Mock::start();
     let provider = OidcProvider::start("oob-user");
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = signing_dir();
     let dir = tmp.path();
-    model(dir);
     let trust = patched_trust(
         &mock,
         dir,
         &[("/signingConfig/oidcUrls/0/url", &provider.url)],
     );
-    let mut child = ours()
+    let mut child = ms()
         .current_dir(dir)
         .args(["sign", "sigstore", "--trust-config"])
         .arg(&trust)
@@ -521,10 +490,9 @@ fn oob_flow_with_a_wrong_code_fails_cleanly() {
         .spawn()
         .unwrap();
     writeln!(child.stdin.take().unwrap(), "not-a-code").unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_failed_cleanly(
-        &out,
-        dir,
+    let out = Run::from(child.wait_with_output().unwrap());
+    out.sign_failed_cleanly(
+        &dir.join("model.sig"),
         &["the OIDC provider", "HTTP 400", "unknown code"],
     );
 }
@@ -538,23 +506,21 @@ fn failing_service(status: u16, body: &'static str) -> Stub {
 #[test]
 fn fulcio_refusal_is_reported_and_nothing_is_written() {
     let mock = Mock::start();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = signing_dir();
     let dir = tmp.path();
-    model(dir);
     let fulcio = failing_service(
         401,
         r#"{"code":16,"message":"The OIDC token could not be verified"}"#,
     );
     let trust = patched_trust(&mock, dir, &[("/signingConfig/caUrls/0/url", &fulcio.url)]);
     let out = sign(&trust, dir, &["--identity-token", &token()], &[]);
-    assert_failed_cleanly(
-        &out,
-        dir,
+    out.sign_failed_cleanly(
+        &dir.join("model.sig"),
         &["Fulcio", "HTTP 401", "The OIDC token could not be verified"],
     );
     assert_eq!(fulcio.seen.lock().unwrap().len(), 1, "4xx is not retried");
     assert!(
-        !text(&out).contains(&token()[..40]),
+        !out.text().contains(&token()[..40]),
         "the token was printed"
     );
 }
@@ -562,9 +528,8 @@ fn fulcio_refusal_is_reported_and_nothing_is_written() {
 #[test]
 fn rekor_refusal_and_timeout() {
     let mock = Mock::start();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = signing_dir();
     let dir = tmp.path();
-    model(dir);
     let rekor = failing_service(400, r#"{"code":400,"message":"entry rejected by policy"}"#);
     let trust = patched_trust(
         &mock,
@@ -572,9 +537,8 @@ fn rekor_refusal_and_timeout() {
         &[("/signingConfig/rekorTlogUrls/0/url", &rekor.url)],
     );
     let out = sign(&trust, dir, &["--identity-token", &token()], &[]);
-    assert_failed_cleanly(
-        &out,
-        dir,
+    out.sign_failed_cleanly(
+        &dir.join("model.sig"),
         &["Rekor", "HTTP 400", "entry rejected by policy"],
     );
 
@@ -592,9 +556,8 @@ fn rekor_refusal_and_timeout() {
         &["--identity-token", &token()],
         &[("MODEL_SIGNING_HTTP_TIMEOUT", "1")],
     );
-    assert_failed_cleanly(
-        &out,
-        dir,
+    out.sign_failed_cleanly(
+        &dir.join("model.sig"),
         &["Rekor", "could not be reached after 3 attempt(s)"],
     );
     assert!(started.elapsed() < Duration::from_secs(30));
@@ -608,16 +571,15 @@ fn rekor_refusal_and_timeout() {
         &[("/signingConfig/rekorTlogUrls/0/url", &busy.url)],
     );
     let out = sign(&trust, dir, &["--identity-token", &token()], &[]);
-    assert_failed_cleanly(&out, dir, &["Rekor", "HTTP 503", "overloaded"]);
+    out.sign_failed_cleanly(&dir.join("model.sig"), &["Rekor", "HTTP 503", "overloaded"]);
     assert_eq!(busy.seen.lock().unwrap().len(), 3);
 }
 
 #[test]
 fn tsa_garbage_is_reported() {
     let mock = Mock::start();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = signing_dir();
     let dir = tmp.path();
-    model(dir);
     let tsa = Stub::start(Arc::new(|_req: &Seen| {
         Some((
             200,
@@ -634,9 +596,8 @@ fn tsa_garbage_is_reported() {
         )],
     );
     let out = sign(&trust, dir, &["--identity-token", &token()], &[]);
-    assert_failed_cleanly(
-        &out,
-        dir,
+    out.sign_failed_cleanly(
+        &dir.join("model.sig"),
         &[
             "timestamp authority",
             "invalid response",
@@ -648,15 +609,17 @@ fn tsa_garbage_is_reported() {
 #[test]
 fn wrong_audience_and_expired_tokens_are_refused() {
     let mock = Mock::start();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = signing_dir();
     let dir = tmp.path();
-    model(dir);
     let now = now();
     let wrong = jwt(
         &json!({"iss": ISSUER, "sub": IDENTITY, "aud": "not-sigstore", "iat": now, "exp": now + 600}),
     );
     let out = sign(&mock.trust_config, dir, &["--identity-token", &wrong], &[]);
-    assert_failed_cleanly(&out, dir, &["audience \"not-sigstore\", not 'sigstore'"]);
+    out.sign_failed_cleanly(
+        &dir.join("model.sig"),
+        &["audience \"not-sigstore\", not 'sigstore'"],
+    );
     let expired = jwt(
         &json!({"iss": ISSUER, "sub": IDENTITY, "aud": "sigstore", "iat": now - 900, "exp": now - 300}),
     );
@@ -666,16 +629,15 @@ fn wrong_audience_and_expired_tokens_are_refused() {
         &["--identity-token", &expired],
         &[],
     );
-    assert_failed_cleanly(&out, dir, &["the identity token expired"]);
+    out.sign_failed_cleanly(&dir.join("model.sig"), &["the identity token expired"]);
 }
 
 #[cfg(feature = "otel")]
 #[test]
 fn otlp_spans_reach_a_local_collector() {
     let mock = Mock::start();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = signing_dir();
     let dir = tmp.path();
-    model(dir);
     let collector = Stub::start(Arc::new(|_req: &Seen| {
         Some((200, "application/json", b"{}".to_vec()))
     }));
@@ -688,7 +650,7 @@ fn otlp_spans_reach_a_local_collector() {
             ("OTEL_SERVICE_NAME", "signer-test"),
         ],
     );
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.success(), "{}", out.text());
     let seen = collector.seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 1, "one export per run");
     assert_eq!(seen[0].url, "/v1/traces");
@@ -750,16 +712,15 @@ fn otlp_spans_reach_a_local_collector() {
         &["--identity-token", &token()],
         &[],
     );
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.success(), "{}", out.text());
     assert_eq!(collector.seen.lock().unwrap().len(), 1);
 }
 
 #[test]
 fn a_bundle_that_does_not_verify_is_not_written() {
     let mock = Mock::start();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = signing_dir();
     let dir = tmp.path();
-    model(dir);
     // The trusted root no longer knows the log that signs the entries.
     let trust = patched_trust(
         &mock,
@@ -770,9 +731,8 @@ fn a_bundle_that_does_not_verify_is_not_written() {
         )],
     );
     let out = sign(&trust, dir, &["--identity-token", &token()], &[]);
-    assert_failed_cleanly(
-        &out,
-        dir,
+    out.sign_failed_cleanly(
+        &dir.join("model.sig"),
         &["the signed bundle does not verify against the trusted root, so it was not written"],
     );
 }
@@ -780,9 +740,8 @@ fn a_bundle_that_does_not_verify_is_not_written() {
 #[test]
 fn github_actions_refusal_is_reported() {
     let mock = Mock::start();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = signing_dir();
     let dir = tmp.path();
-    model(dir);
     let gh = failing_service(
         403,
         r#"{"message":"id-token: write permission is missing"}"#,
@@ -797,14 +756,13 @@ fn github_actions_refusal_is_reported() {
             ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "request-token"),
         ],
     );
-    assert_failed_cleanly(
-        &out,
-        dir,
+    out.sign_failed_cleanly(
+        &dir.join("model.sig"),
         &[
             "GitHub Actions ID-token service",
             "HTTP 403",
             "id-token: write permission is missing",
         ],
     );
-    assert!(!text(&out).contains("request-token"));
+    assert!(!out.text().contains("request-token"));
 }

@@ -1,6 +1,7 @@
-//! The in-memory library API, tested through the library: signing to a bundle without
-//! writing, keys and certificates from PEM bytes, verifying a bundle given as bytes, and
-//! signing a manifest computed elsewhere (as the signing daemon does for a browser).
+//! The library API, tested through the library: signing to a bundle without writing,
+//! keys and certificates from PEM bytes, verifying a bundle given as bytes, signing a
+//! manifest computed elsewhere (as the signing daemon does for a browser), and verifying
+//! a Sigstore bundle offline.
 
 mod common;
 
@@ -154,4 +155,32 @@ fn no_signer_and_no_verifier_are_errors() {
         verifying::Config::new().verify_bytes(&m, b"{}"),
         Err(model_signing::Error::InvalidBundle(_) | model_signing::Error::NoVerifier)
     ));
+}
+
+/// A Sigstore bundle of the vectors, verified offline through the library: the report
+/// names the identity, the issuer and the verified times (the log's and the timestamp's).
+#[test]
+fn sigstore_bundle_verifies_through_the_library() {
+    const IDENTITY: &str = "stefanb@us.ibm.com";
+    const ISSUER: &str = "https://sigstore.verify.ibm.com/oauth2";
+    let dir = vectors().join("model-transparency/scripts/tests/v1.1.0-sigstore");
+    let report = verifying::Config::new()
+        .use_sigstore_verifier(IDENTITY, ISSUER, false, None)
+        .unwrap()
+        .verify(&dir, &dir.join("model.sig"))
+        .unwrap();
+    assert_eq!(report.items, 2);
+    match report.signer {
+        SignerIdentity::Sigstore {
+            identity,
+            issuer,
+            verified_times,
+            ..
+        } => {
+            assert_eq!(identity, IDENTITY);
+            assert_eq!(issuer, ISSUER);
+            assert_eq!(verified_times.len(), 2);
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -244,14 +244,11 @@ fn symlinks_are_refused_by_default_naming_the_link() {
     let m = model(&t.path().join("m"), &[("target.bin", "t")]);
     symlink("target.bin", &m.join("link.bin"));
     let sig = t.path().join("m.sig");
-    let msg = assert_sign_fails(&sig, &["link.bin", "symlink", "--allow-symlinks"], || {
-        let mut c = ms();
-        c.args(["sign", "key"])
-            .arg(&m)
-            .args(["--private-key", P256, "--signature"])
-            .arg(&sig);
-        c
-    });
+    let msg = assert_sign_fails(
+        &sig,
+        &["link.bin", "symlink", "--allow-symlinks"],
+        sign_with(&m, Path::new(P256), &sig, &[]),
+    );
     assert!(!msg.contains("target.bin"), "{msg}");
 }
 
@@ -309,14 +306,11 @@ fn allowed_symlink_to_a_file_is_hashed_with_the_targets_content_under_its_own_na
 /// Signing with `--allow-symlinks` must fail naming `link` and holding `needles`.
 fn assert_symlink_refused(t: &Path, m: &Path, needles: &[&str]) {
     let sig = t.join("m.sig");
-    assert_sign_fails(&sig, needles, || {
-        let mut c = ms();
-        c.args(["sign", "key"])
-            .arg(m)
-            .args(["--private-key", P256, "--allow-symlinks", "--signature"])
-            .arg(&sig);
-        c
-    });
+    assert_sign_fails(
+        &sig,
+        needles,
+        sign_with(m, Path::new(P256), &sig, &["--allow-symlinks"]),
+    );
 }
 
 #[test]
@@ -365,14 +359,11 @@ fn broken_symlink_is_an_error() {
     assert_symlink_refused(t.path(), &m, &["dangling", "broken"]);
     // Also without --allow-symlinks: then it is refused as a symlink.
     let sig = t.path().join("m.sig");
-    assert_sign_fails(&sig, &["dangling", "symlink"], || {
-        let mut c = ms();
-        c.args(["sign", "key"])
-            .arg(&m)
-            .args(["--private-key", P256, "--signature"])
-            .arg(&sig);
-        c
-    });
+    assert_sign_fails(
+        &sig,
+        &["dangling", "symlink"],
+        sign_with(&m, Path::new(P256), &sig, &[]),
+    );
 }
 
 #[test]
@@ -790,14 +781,7 @@ fn log_level_from_environment_and_option() {
     let t = tmp();
     let m = model(&t.path().join("m"), &[("w", "w")]);
     let sig = t.path().join("m.sig");
-    let sign = || {
-        let mut c = ms();
-        c.args(["sign", "key"])
-            .arg(&m)
-            .args(["--private-key", P256, "--signature"])
-            .arg(&sig);
-        c
-    };
+    let sign = sign_with(&m, Path::new(P256), &sig, &[]);
     // Default INFO: nothing on stderr.
     let quiet = run(&mut sign());
     quiet.signed();
@@ -950,25 +934,10 @@ fn encrypted_private_keys_sign_with_a_password() {
     for key in ["pkcs8.pem", "legacy.pem"] {
         let key = dir.join(key);
         let sig = dir.join("m.sig");
-        run(ms()
-            .args(["sign", "key"])
-            .arg(&m)
-            .arg("--private-key")
-            .arg(&key)
-            .args(["--password", "s3cret", "--signature"])
-            .arg(&sig))
-        .signed();
+        sign_key_with(&m, &key, &sig, &["--password", "s3cret"]).signed();
         verify_key(&m, &sig, &[]).verified();
         fs::remove_file(&sig).unwrap();
-        run(ms()
-            .args(["sign", "key"])
-            .arg(&m)
-            .arg("--private-key")
-            .arg(&key)
-            .arg("--signature")
-            .arg(&sig)
-            .env("MODEL_SIGNING_KEY_PASSWORD", "s3cret"))
-        .signed();
+        run(sign_with(&m, &key, &sig, &[])().env("MODEL_SIGNING_KEY_PASSWORD", "s3cret")).signed();
         verify_key(&m, &sig, &[]).verified();
     }
     // A P-521 key encrypted with 3DES, verified with its public key.
@@ -986,20 +955,8 @@ fn encrypted_private_keys_sign_with_a_password() {
         ],
     );
     let sig = dir.join("p521.sig");
-    run(ms()
-        .args(["sign", "key"])
-        .arg(&m)
-        .arg("--private-key")
-        .arg(dir.join("p521-des3.pem"))
-        .args(["--password", "pw", "--signature"])
-        .arg(&sig))
-    .signed();
-    run(ms()
-        .args(["verify", "key"])
-        .arg(&m)
-        .args(["--public-key", P521_PUB, "--signature"])
-        .arg(&sig))
-    .verified();
+    sign_key_with(&m, &dir.join("p521-des3.pem"), &sig, &["--password", "pw"]).signed();
+    verify_key_with(&m, Path::new(P521_PUB), &sig, &[]).verified();
 }
 
 // ---------------------------------------------------------------------------------
@@ -1009,18 +966,7 @@ fn encrypted_private_keys_sign_with_a_password() {
 fn empty_models_are_refused() {
     let t = tmp();
     let sig = t.path().join("m.sig");
-    let sign = |m: &Path| {
-        let m = m.to_path_buf();
-        let sig = sig.clone();
-        move || {
-            let mut c = ms();
-            c.args(["sign", "key"])
-                .arg(&m)
-                .args(["--private-key", P256, "--signature"])
-                .arg(&sig);
-            c
-        }
-    };
+    let sign = |m: &Path| sign_with(m, Path::new(P256), &sig, &[]);
     // No files at all.
     let empty = t.path().join("empty");
     fs::create_dir(&empty).unwrap();
@@ -1040,32 +986,33 @@ fn empty_models_are_refused() {
     let all = model(&t.path().join("all"), &[("a", "a"), ("b/c", "c")]);
     let a = all.join("a");
     let b = all.join("b");
-    let sig2 = sig.clone();
-    assert_sign_fails(&sig, &["all", "no files to sign"], move || {
-        let mut c = ms();
-        c.args(["sign", "key"])
-            .arg(&all)
-            .args(["--private-key", P256, "--ignore-paths"])
-            .arg(&a)
-            .arg("--ignore-paths")
-            .arg(&b)
-            .arg("--signature")
-            .arg(&sig2);
-        c
-    });
+    assert_sign_fails(
+        &sig,
+        &["all", "no files to sign"],
+        sign_with(
+            &all,
+            Path::new(P256),
+            &sig,
+            &[
+                "--ignore-paths",
+                a.to_str().unwrap(),
+                "--ignore-paths",
+                b.to_str().unwrap(),
+            ],
+        ),
+    );
     // The model directory itself ignored.
     let whole = model(&t.path().join("whole"), &[("a", "a")]);
-    let sig3 = sig.clone();
-    assert_sign_fails(&sig, &["no files to sign"], move || {
-        let mut c = ms();
-        c.args(["sign", "key"])
-            .arg(&whole)
-            .args(["--private-key", P256, "--ignore-paths"])
-            .arg(&whole)
-            .arg("--signature")
-            .arg(&sig3);
-        c
-    });
+    assert_sign_fails(
+        &sig,
+        &["no files to sign"],
+        sign_with(
+            &whole,
+            Path::new(P256),
+            &sig,
+            &["--ignore-paths", whole.to_str().unwrap()],
+        ),
+    );
     // Only the signature itself, from inside the model.
     let only_sig = t.path().join("only-sig");
     fs::create_dir(&only_sig).unwrap();
@@ -1155,14 +1102,11 @@ fn names_that_are_not_utf8_are_refused() {
     let m = model(&t.path().join("m"), &[("w", "w")]);
     put(&m.join(std::ffi::OsStr::from_bytes(b"bad-\xff-name")), "x");
     let sig = t.path().join("m.sig");
-    assert_sign_fails(&sig, &["bad-", "UTF-8"], || {
-        let mut c = ms();
-        c.args(["sign", "key"])
-            .arg(&m)
-            .args(["--private-key", P256, "--signature"])
-            .arg(&sig);
-        c
-    });
+    assert_sign_fails(
+        &sig,
+        &["bad-", "UTF-8"],
+        sign_with(&m, Path::new(P256), &sig, &[]),
+    );
 }
 
 #[test]
@@ -1176,14 +1120,11 @@ fn special_files_are_refused() {
         .expect("mkfifo");
     assert!(ok.success());
     let sig = t.path().join("m.sig");
-    assert_sign_fails(&sig, &["pipe", "special file"], || {
-        let mut c = ms();
-        c.args(["sign", "key"])
-            .arg(&m)
-            .args(["--private-key", P256, "--signature"])
-            .arg(&sig);
-        c
-    });
+    assert_sign_fails(
+        &sig,
+        &["pipe", "special file"],
+        sign_with(&m, Path::new(P256), &sig, &[]),
+    );
     // Ignored, it is fine.
     sign_key(&m, &sig, &["--ignore-paths", fifo.to_str().unwrap()]).signed();
     verify_key(&m, &sig, &[]).verified();
@@ -1196,14 +1137,11 @@ fn model_path_that_is_a_symlink() {
     let link = t.path().join("link");
     symlink("real", &link);
     let sig = t.path().join("m.sig");
-    assert_sign_fails(&sig, &["link", "symlink"], || {
-        let mut c = ms();
-        c.args(["sign", "key"])
-            .arg(&link)
-            .args(["--private-key", P256, "--signature"])
-            .arg(&sig);
-        c
-    });
+    assert_sign_fails(
+        &sig,
+        &["link", "symlink"],
+        sign_with(&link, Path::new(P256), &sig, &[]),
+    );
     sign_key(&link, &sig, &["--allow-symlinks"]).signed();
     assert_eq!(resources(&sig), ["sub/x", "w"]);
     verify_key(&link, &sig, &[]).verified();

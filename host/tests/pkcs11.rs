@@ -3,114 +3,72 @@
 //! `verify key|certificate` and with the Python reference's, and every failure a user can
 //! meet (exit 1, its message, no signature file left).
 //!
-//! Each test starts its own SoftHSM2 (see `softhsm/mod.rs`), so they run in parallel.
+//! Each test starts its own SoftHSM2 (see `common/softhsm.rs`), so they run in parallel.
 
-mod softhsm;
+mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::path::{Path, PathBuf};
 
+use common::softhsm::{pct, Hsm, PIN};
+use common::*;
 use model_signing_core::keys::PublicKey;
-use softhsm::{check, pct, reference, text, Hsm, PIN};
-
-fn assert_signed(out: &Output) {
-    assert!(out.status.success(), "signing failed: {}", text(out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "Signing succeeded\n");
-}
-
-/// Exit 1, the CLI's failure line with every one of `needles`, and nothing written: no
-/// signature and no temporary file beside it.
-fn assert_failed(out: &Output, signature: &Path, needles: &[&str]) {
-    let all = text(out);
-    assert_eq!(out.status.code(), Some(1), "{all}");
-    assert!(all.contains("Signing failed with error: "), "{all}");
-    for needle in needles {
-        assert!(all.contains(needle), "missing {needle:?} in: {all}");
-    }
-    assert!(!all.contains("panicked"), "{all}");
-    assert!(!signature.exists(), "{} was written", signature.display());
-    let dir = signature.parent().unwrap();
-    let leftovers: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with(".model-signing-")
-        })
-        .collect();
-    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
-}
 
 /// Verifies with our `verify key` and the reference's.
 fn verify_key_both(hsm: &Hsm, model: &Path, signature: &Path, public_key: &Path, extra: &[&str]) {
-    let out = hsm.ours(
-        [
-            "verify".as_ref(),
-            "key".as_ref(),
-            model.as_os_str(),
-            "--signature".as_ref(),
-            signature.as_os_str(),
-            "--public-key".as_ref(),
-            public_key.as_os_str(),
-        ]
-        .into_iter()
-        .chain(extra.iter().map(|s| s.as_ref())),
-    );
-    assert!(out.status.success(), "our verify key: {}", text(&out));
-    let out = reference(
-        hsm.dir.path(),
-        [
-            "verify".as_ref(),
-            "key".as_ref(),
-            model.as_os_str(),
-            "--signature".as_ref(),
-            signature.as_os_str(),
-            "--public_key".as_ref(),
-            public_key.as_os_str(),
-        ]
-        .into_iter()
-        .chain(extra.iter().map(|s| s.as_ref())),
-    );
-    assert!(out.status.success(), "reference verify key: {}", text(&out));
+    let out = run(hsm
+        .ms()
+        .args(["verify", "key"])
+        .arg(model)
+        .arg("--signature")
+        .arg(signature)
+        .arg("--public-key")
+        .arg(public_key)
+        .args(extra));
+    assert!(out.success(), "our verify key: {}", out.text());
+    let out = run(reference("model_signing")
+        .current_dir(hsm.dir.path())
+        .args(["verify", "key"])
+        .arg(model)
+        .arg("--signature")
+        .arg(signature)
+        .arg("--public_key")
+        .arg(public_key)
+        .args(extra));
+    assert!(out.success(), "reference verify key: {}", out.text());
     assert!(
-        text(&out).contains("Verification succeeded"),
+        out.text().contains("Verification succeeded"),
         "{}",
-        text(&out)
+        out.text()
     );
 }
 
 /// The bundle names the key as a key signer's does: the hint of `public_key`, no tlog.
 fn assert_public_key_bundle(signature: &Path, public_key: &Path) {
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(signature).unwrap()).unwrap();
+    let json = bundle(signature);
     let key = PublicKey::from_pem(&std::fs::read(public_key).unwrap()).unwrap();
     let material = &json["verificationMaterial"];
     assert_eq!(material["publicKey"]["hint"], key.hint().as_str(), "{json}");
     assert_eq!(material["tlogEntries"], serde_json::json!([]), "{json}");
 }
 
-fn sign_key(
+/// `sign pkcs11-key MODEL --signature SIGNATURE FLAG URI EXTRA...` (`FLAG`: one spelling
+/// of `--pkcs11-uri`).
+fn sign_pkcs11_key(
     hsm: &Hsm,
     model: &Path,
     signature: &Path,
     flag: &str,
     uri: &str,
     extra: &[&str],
-) -> Output {
-    hsm.ours(
-        [
-            "sign".as_ref(),
-            "pkcs11-key".as_ref(),
-            model.as_os_str(),
-            "--signature".as_ref(),
-            signature.as_os_str(),
-            flag.as_ref(),
-            uri.as_ref(),
-        ]
-        .into_iter()
-        .chain(extra.iter().map(|s| s.as_ref())),
-    )
+) -> Run {
+    run(hsm
+        .ms()
+        .args(["sign", "pkcs11-key"])
+        .arg(model)
+        .arg("--signature")
+        .arg(signature)
+        .args([flag, uri])
+        .args(extra))
 }
 
 #[test]
@@ -125,14 +83,7 @@ fn p256_token_and_object_with_module_path() {
         hsm.module.display()
     );
     let ignore = ["--ignore-paths", "model/notes.txt"];
-    assert_signed(&sign_key(
-        &hsm,
-        &model,
-        &signature,
-        "--pkcs11-uri",
-        &uri,
-        &ignore,
-    ));
+    sign_pkcs11_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &ignore).signed();
     assert_public_key_bundle(&signature, &public);
     verify_key_both(&hsm, &model, &signature, &public, &ignore);
 }
@@ -151,14 +102,7 @@ fn p384_token_and_id_with_module_name_and_pin_file() {
         "pkcs11:token=models;id=%A1%B2?module-name=softhsm2&pin-source=file:{}",
         pin.display()
     );
-    assert_signed(&sign_key(
-        &hsm,
-        &model,
-        &signature,
-        "--pkcs11_uri",
-        &uri,
-        &[],
-    ));
+    sign_pkcs11_key(&hsm, &model, &signature, "--pkcs11_uri", &uri, &[]).signed();
     verify_key_both(&hsm, &model, &signature, &public, &[]);
 }
 
@@ -177,14 +121,7 @@ fn p521_slot_id_with_module_directory() {
         hsm.module.parent().unwrap().display(),
         pin.display()
     );
-    assert_signed(&sign_key(
-        &hsm,
-        &model,
-        &signature,
-        "--pkcs11-uri",
-        &uri,
-        &[],
-    ));
+    sign_pkcs11_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]).signed();
     verify_key_both(&hsm, &model, &signature, &public, &[]);
 }
 
@@ -203,14 +140,7 @@ fn percent_encoded_labels_and_hashing_options() {
         pct(PIN.as_bytes())
     );
     let signature = hsm.path("encoded.sig");
-    assert_signed(&sign_key(
-        &hsm,
-        &model,
-        &signature,
-        "--pkcs11-uri",
-        &uri,
-        &[],
-    ));
+    sign_pkcs11_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]).signed();
     verify_key_both(&hsm, &model, &signature, &public, &[]);
 
     // Shards and BLAKE2: ours reads them from the signature (the reference's CLI cannot).
@@ -223,31 +153,20 @@ fn percent_encoded_labels_and_hashing_options() {
         "--shard-size",
         "1024",
     ];
-    assert_signed(&sign_key(
-        &hsm,
-        &model,
-        &shards,
-        "--pkcs11-uri",
-        &uri,
-        &opts,
-    ));
-    let out = hsm.ours([
-        "verify".as_ref(),
-        "key".as_ref(),
-        model.as_os_str(),
-        "--signature".as_ref(),
-        shards.as_os_str(),
-        "--public-key".as_ref(),
-        public.as_os_str(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out));
+    sign_pkcs11_key(&hsm, &model, &shards, "--pkcs11-uri", &uri, &opts).signed();
+    let out = run(hsm
+        .ms()
+        .args(["verify", "key"])
+        .arg(&model)
+        .arg("--signature")
+        .arg(&shards)
+        .arg("--public-key")
+        .arg(&public));
+    assert!(out.success(), "{}", out.text());
 }
 
 /// openssl: a root CA, an intermediate, and a leaf certificate for `leaf_key`.
-fn make_pki(
-    hsm: &Hsm,
-    leaf_key: &Path,
-) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+fn make_pki(hsm: &Hsm, leaf_key: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let ext = hsm.path("ext.cnf");
     std::fs::write(
         &ext,
@@ -257,13 +176,7 @@ fn make_pki(
          [leaf]\nbasicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\nextendedKeyUsage = codeSigning\nsubjectAltName = email:signer@example.com\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n",
     )
     .unwrap();
-    let openssl = |args: &[&str]| {
-        check(
-            Command::new("openssl")
-                .current_dir(hsm.dir.path())
-                .args(args),
-        );
-    };
+    let openssl = |args: &[&str]| openssl(hsm.dir.path(), args);
     for name in ["root", "int"] {
         openssl(&[
             "genpkey",
@@ -370,75 +283,63 @@ fn pkcs11_certificate_with_an_imported_key() {
     let hsm = Hsm::new("pki");
     // A software key, imported into the token, so that openssl can issue its certificate.
     let key = hsm.path("leaf.key");
-    check(
-        Command::new("openssl")
-            .args([
-                "genpkey",
-                "-quiet",
-                "-algorithm",
-                "EC",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-out",
-            ])
-            .arg(&key),
+    openssl(
+        hsm.dir.path(),
+        &[
+            "genpkey",
+            "-quiet",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "leaf.key",
+        ],
     );
     hsm.import(&key, "0a", "signer");
     let (root, int, leaf) = make_pki(&hsm, &key);
     let model = hsm.model("model");
     let signature = hsm.path("cert.sig");
     let uri = format!("pkcs11:token=pki;object=signer?module-name=softhsm2&pin-value={PIN}");
-    let out = hsm.ours([
-        "sign".as_ref(),
-        "pkcs11-certificate".as_ref(),
-        model.as_os_str(),
-        "--signature".as_ref(),
-        signature.as_os_str(),
-        "--pkcs11_uri".as_ref(),
-        uri.as_ref(),
-        "--signing_certificate".as_ref(),
-        leaf.as_os_str(),
-        "--certificate-chain".as_ref(),
-        int.as_os_str(),
-    ]);
-    assert_signed(&out);
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&signature).unwrap()).unwrap();
+    run(hsm
+        .ms()
+        .args(["sign", "pkcs11-certificate"])
+        .arg(&model)
+        .arg("--signature")
+        .arg(&signature)
+        .args(["--pkcs11_uri", &uri])
+        .arg("--signing_certificate")
+        .arg(&leaf)
+        .arg("--certificate-chain")
+        .arg(&int))
+    .signed();
+    let json = bundle(&signature);
     let certs = json["verificationMaterial"]["x509CertificateChain"]["certificates"]
         .as_array()
         .unwrap_or_else(|| panic!("no certificate chain: {json}"));
     assert_eq!(certs.len(), 2, "leaf and intermediate: {json}");
 
-    let out = hsm.ours([
-        "verify".as_ref(),
-        "certificate".as_ref(),
-        model.as_os_str(),
-        "--signature".as_ref(),
-        signature.as_os_str(),
-        "--certificate-chain".as_ref(),
-        root.as_os_str(),
-    ]);
+    let out = run(hsm
+        .ms()
+        .args(["verify", "certificate"])
+        .arg(&model)
+        .arg("--signature")
+        .arg(&signature)
+        .arg("--certificate-chain")
+        .arg(&root));
+    assert!(out.success(), "our verify certificate: {}", out.text());
+    let out = run(reference("model_signing")
+        .current_dir(hsm.dir.path())
+        .args(["verify", "certificate"])
+        .arg(&model)
+        .arg("--signature")
+        .arg(&signature)
+        .arg("--certificate_chain")
+        .arg(&root));
     assert!(
-        out.status.success(),
-        "our verify certificate: {}",
-        text(&out)
-    );
-    let out = reference(
-        hsm.dir.path(),
-        [
-            "verify".as_ref(),
-            "certificate".as_ref(),
-            model.as_os_str(),
-            "--signature".as_ref(),
-            signature.as_os_str(),
-            "--certificate_chain".as_ref(),
-            root.as_os_str(),
-        ],
-    );
-    assert!(
-        out.status.success(),
+        out.success(),
         "reference verify certificate: {}",
-        text(&out)
+        out.text()
     );
 
     // Without its public key object, the key's public key comes from a certificate with
@@ -454,19 +355,17 @@ fn pkcs11_certificate_with_an_imported_key() {
         "0a",
     ]));
     let bare = hsm.path("bare.sig");
-    let out = sign_key(&hsm, &model, &bare, "--pkcs11-uri", &uri, &[]);
-    assert_failed(
-        &out,
+    let out = sign_pkcs11_key(&hsm, &model, &bare, "--pkcs11-uri", &uri, &[]);
+    out.sign_failed_cleanly(
         &bare,
         &["cannot find the public key of object='signer' id=0a"],
     );
     let leaf_der = hsm.path("leaf.der");
-    check(
-        Command::new("openssl")
-            .args(["x509", "-outform", "DER", "-in"])
-            .arg(&leaf)
-            .arg("-out")
-            .arg(&leaf_der),
+    openssl(
+        hsm.dir.path(),
+        &[
+            "x509", "-outform", "DER", "-in", "leaf.pem", "-out", "leaf.der",
+        ],
     );
     check(
         hsm.pkcs11_tool()
@@ -475,70 +374,57 @@ fn pkcs11_certificate_with_an_imported_key() {
             .args(["--type", "cert", "--id", "0a", "--label", "signer"]),
     );
     let leaf_pub = hsm.path("leaf-pub.pem");
-    check(
-        Command::new("openssl")
-            .args(["pkey", "-pubout", "-in"])
-            .arg(&key)
-            .arg("-out")
-            .arg(&leaf_pub),
+    openssl(
+        hsm.dir.path(),
+        &["pkey", "-pubout", "-in", "leaf.key", "-out", "leaf-pub.pem"],
     );
     let from_cert = hsm.path("from-cert.sig");
-    assert_signed(&sign_key(
-        &hsm,
-        &model,
-        &from_cert,
-        "--pkcs11-uri",
-        &uri,
-        &[],
-    ));
+    sign_pkcs11_key(&hsm, &model, &from_cert, "--pkcs11-uri", &uri, &[]).signed();
     verify_key_both(&hsm, &model, &from_cert, &leaf_pub, &[]);
 
     // A certificate for another key is refused before anything is signed.
-    let other_key = hsm.path("other.key");
-    check(
-        Command::new("openssl")
-            .args([
-                "genpkey",
-                "-quiet",
-                "-algorithm",
-                "EC",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-out",
-            ])
-            .arg(&other_key),
+    openssl(
+        hsm.dir.path(),
+        &[
+            "genpkey",
+            "-quiet",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "other.key",
+        ],
     );
-    check(
-        Command::new("openssl")
-            .current_dir(hsm.dir.path())
-            .args([
-                "req",
-                "-x509",
-                "-new",
-                "-subj",
-                "/CN=other",
-                "-days",
-                "1",
-                "-config",
-                "ext.cnf",
-                "-key",
-            ])
-            .arg(&other_key)
-            .args(["-out", "other.pem"]),
+    openssl(
+        hsm.dir.path(),
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-subj",
+            "/CN=other",
+            "-days",
+            "1",
+            "-config",
+            "ext.cnf",
+            "-key",
+            "other.key",
+            "-out",
+            "other.pem",
+        ],
     );
     let wrong = hsm.path("wrong.sig");
-    let out = hsm.ours([
-        "sign".as_ref(),
-        "pkcs11-certificate".as_ref(),
-        model.as_os_str(),
-        "--signature".as_ref(),
-        wrong.as_os_str(),
-        "--pkcs11-uri".as_ref(),
-        uri.as_ref(),
-        "--signing-certificate".as_ref(),
-        hsm.path("other.pem").as_os_str(),
-    ]);
-    assert_failed(&out, &wrong, &["does not match the public key"]);
+    let out = run(hsm
+        .ms()
+        .args(["sign", "pkcs11-certificate"])
+        .arg(&model)
+        .arg("--signature")
+        .arg(&wrong)
+        .args(["--pkcs11-uri", &uri])
+        .arg("--signing-certificate")
+        .arg(hsm.path("other.pem")));
+    out.sign_failed_cleanly(&wrong, &["does not match the public key"]);
 }
 
 #[test]
@@ -552,17 +438,15 @@ fn module_that_cannot_be_loaded() {
         "pkcs11:token=models;object=k?module-path={}&pin-value={PIN}",
         fake.display()
     );
-    let out = sign_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
-    assert_failed(
-        &out,
+    let out = sign_pkcs11_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
+    out.sign_failed_cleanly(
         &signature,
         &["cannot load the PKCS #11 module", "libfake-pkcs11.so"],
     );
 
     let uri = format!("pkcs11:token=models;object=k?module-name=no-such-module&pin-value={PIN}");
-    let out = sign_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
-    assert_failed(
-        &out,
+    let out = sign_pkcs11_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
+    out.sign_failed_cleanly(
         &signature,
         &[
             "no PKCS #11 module 'no-such-module'",
@@ -581,17 +465,15 @@ fn no_matching_token() {
     let module = hsm.module.display();
     let absent_slot = if hsm.slot == 12345 { 12346 } else { 12345 };
     let uri = format!("pkcs11:token=absent;object=k?module-path={module}&pin-value={PIN}");
-    let out = sign_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
-    assert_failed(
-        &out,
+    let out = sign_pkcs11_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
+    out.sign_failed_cleanly(
         &signature,
         &["no token matches token='absent'", "'models' (slot-id"],
     );
 
     let uri = format!("pkcs11:slot-id={absent_slot};object=k?module-path={module}&pin-value={PIN}");
-    let out = sign_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
-    assert_failed(
-        &out,
+    let out = sign_pkcs11_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
+    out.sign_failed_cleanly(
         &signature,
         &[&format!("no token matches slot-id={absent_slot}")],
     );
@@ -605,29 +487,23 @@ fn no_matching_key() {
     let signature = hsm.path("model.sig");
     let module = hsm.module.display();
     let uri = format!("pkcs11:token=models;object=nope?module-path={module}&pin-value={PIN}");
-    let out = sign_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
-    assert_failed(
-        &out,
+    let out = sign_pkcs11_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
+    out.sign_failed_cleanly(
         &signature,
         &["no private key on token 'models' matches object='nope'"],
     );
 
     // The key exists, but without a PIN the token hides it: the message says why.
     let uri = format!("pkcs11:token=models;object=k;id=%01?module-path={module}");
-    let out = sign_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
-    assert_failed(
-        &out,
+    let out = sign_pkcs11_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
+    out.sign_failed_cleanly(
         &signature,
         &["matches object='k' and id=01", "no PIN was given"],
     );
 
     let uri = format!("pkcs11:token=models?module-path={module}&pin-value={PIN}");
-    let out = sign_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
-    assert_failed(
-        &out,
-        &signature,
-        &["does not say which key", "object=LABEL"],
-    );
+    let out = sign_pkcs11_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
+    out.sign_failed_cleanly(&signature, &["does not say which key", "object=LABEL"]);
 }
 
 #[test]
@@ -639,7 +515,7 @@ fn wrong_pin_is_reported_and_never_echoed() {
     let module = hsm.module.display();
     let wrong = "918273";
     let uri = format!("pkcs11:token=models;object=k?module-path={module}&pin-value={wrong}");
-    let out = sign_key(
+    let out = sign_pkcs11_key(
         &hsm,
         &model,
         &signature,
@@ -647,15 +523,14 @@ fn wrong_pin_is_reported_and_never_echoed() {
         &uri,
         &["--log-level", "DEBUG"],
     );
-    assert_failed(
-        &out,
+    out.sign_failed_cleanly(
         &signature,
         &["PIN was rejected by token 'models'", "CKR_PIN_INCORRECT"],
     );
     assert!(
-        !text(&out).contains(wrong),
+        !out.text().contains(wrong),
         "the PIN was printed: {}",
-        text(&out)
+        out.text()
     );
 
     let pin = hsm.path("pin");
@@ -664,20 +539,20 @@ fn wrong_pin_is_reported_and_never_echoed() {
         "pkcs11:token=models;object=k?module-path={module}&pin-source=file://{}",
         pin.display()
     );
-    let out = sign_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
-    assert_failed(&out, &signature, &["CKR_PIN_INCORRECT"]);
+    let out = sign_pkcs11_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
+    out.sign_failed_cleanly(&signature, &["CKR_PIN_INCORRECT"]);
     assert!(
-        !text(&out).contains(wrong),
+        !out.text().contains(wrong),
         "the PIN was printed: {}",
-        text(&out)
+        out.text()
     );
 
     let uri = format!(
         "pkcs11:token=models;object=k?module-path={module}&pin-source={}",
         hsm.path("absent").display()
     );
-    let out = sign_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
-    assert_failed(&out, &signature, &["cannot read the PIN file"]);
+    let out = sign_pkcs11_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
+    out.sign_failed_cleanly(&signature, &["cannot read the PIN file"]);
 }
 
 #[test]
@@ -691,8 +566,8 @@ fn locked_token() {
         "pkcs11:token=models;object=k?module-path={}&pin-value={PIN}",
         hsm.module.display()
     );
-    let out = sign_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
-    assert_failed(&out, &signature, &["user PIN of token 'models' is locked"]);
+    let out = sign_pkcs11_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
+    out.sign_failed_cleanly(&signature, &["user PIN of token 'models' is locked"]);
 }
 
 #[test]
@@ -716,9 +591,8 @@ fn key_of_an_unsupported_type() {
         "pkcs11:token=models;object=rsa?module-path={}&pin-value={PIN}",
         hsm.module.display()
     );
-    let out = sign_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
-    assert_failed(
-        &out,
+    let out = sign_pkcs11_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
+    out.sign_failed_cleanly(
         &signature,
         &[
             "object='rsa' id=09",
@@ -770,11 +644,11 @@ fn malformed_uris() {
         ),
     ];
     for (uri, needle) in cases {
-        let out = sign_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
-        assert_failed(&out, &signature, &["malformed PKCS #11 URI", needle]);
+        let out = sign_pkcs11_key(&hsm, &model, &signature, "--pkcs11-uri", &uri, &[]);
+        out.sign_failed_cleanly(&signature, &["malformed PKCS #11 URI", needle]);
     }
     // A malformed PIN is not shown either.
-    let out = sign_key(
+    let out = sign_pkcs11_key(
         &hsm,
         &model,
         &signature,
@@ -782,10 +656,10 @@ fn malformed_uris() {
         "pkcs11:token=a;object=k?pin-value=53 71",
         &[],
     );
-    assert_failed(&out, &signature, &["'pin-value' contains a character"]);
+    out.sign_failed_cleanly(&signature, &["'pin-value' contains a character"]);
     assert!(
-        !text(&out).contains("53") && !text(&out).contains("71"),
+        !out.text().contains("53") && !out.text().contains("71"),
         "{}",
-        text(&out)
+        out.text()
     );
 }

@@ -7,9 +7,7 @@
 //! single test, which sets the variable before any other thread could read the
 //! environment; the CLI tests live in `pkcs11.rs`.
 
-mod softhsm;
-
-use std::process::Command;
+mod common;
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
@@ -21,7 +19,9 @@ use model_signing::pkcs11::{list_signing_keys, list_signing_keys_on, Pkcs11Error
 use model_signing::{signing, verifying};
 use model_signing_core::keys::{Curve, PublicKey};
 use model_signing_core::signing::Signer;
-use softhsm::{check, Hsm, PIN};
+
+use common::softhsm::{Hsm, PIN};
+use common::*;
 
 #[test]
 fn list_keys_and_sign_in_process() {
@@ -152,18 +152,18 @@ fn list_keys_and_sign_in_process() {
 
     // use_pkcs11_certificate_signer with a self-signed certificate of an imported key.
     let key = hsm.path("imported.key");
-    check(
-        Command::new("openssl")
-            .args([
-                "genpkey",
-                "-quiet",
-                "-algorithm",
-                "EC",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-out",
-            ])
-            .arg(&key),
+    openssl(
+        hsm.dir.path(),
+        &[
+            "genpkey",
+            "-quiet",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "imported.key",
+        ],
     );
     hsm.import(&key, "05", "imported");
     let cert = hsm.path("imported.pem");
@@ -172,24 +172,23 @@ fn list_keys_and_sign_in_process() {
         "[req]\ndistinguished_name = dn\n[dn]\n",
     )
     .unwrap();
-    check(
-        Command::new("openssl")
-            .current_dir(hsm.dir.path())
-            .args([
-                "req",
-                "-x509",
-                "-new",
-                "-subj",
-                "/CN=imported",
-                "-days",
-                "1",
-                "-config",
-                "req.cnf",
-                "-key",
-            ])
-            .arg(&key)
-            .arg("-out")
-            .arg(&cert),
+    openssl(
+        hsm.dir.path(),
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-subj",
+            "/CN=imported",
+            "-days",
+            "1",
+            "-config",
+            "req.cnf",
+            "-key",
+            "imported.key",
+            "-out",
+            "imported.pem",
+        ],
     );
     let signature = hsm.path("cert.sig");
     signing::Config::new()
@@ -201,8 +200,7 @@ fn list_keys_and_sign_in_process() {
         .unwrap()
         .sign(&model_a, &signature)
         .unwrap();
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&signature).unwrap()).unwrap();
+    let json = bundle(&signature);
     let chain = &json["verificationMaterial"]["x509CertificateChain"]["certificates"];
     assert_eq!(chain.as_array().map(Vec::len), Some(1), "{json}");
 

@@ -2,16 +2,16 @@
 //! `sigstore_conformance` client on every Sigstore vector bundle (exit status only; the
 //! core's unit tests assert the error variant of each failure).
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+use common::*;
 
 const IDENTITY: &str = "stefanb@us.ibm.com";
 const ISSUER: &str = "https://sigstore.verify.ibm.com/oauth2";
-
-fn vectors() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors")
-}
 
 fn model_dir(version: &str) -> PathBuf {
     vectors().join(format!(
@@ -19,32 +19,24 @@ fn model_dir(version: &str) -> PathBuf {
     ))
 }
 
-fn model_signing(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_model_signing"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("runs")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+fn model_signing(args: &[&str], cwd: &Path) -> Run {
+    run(ms().args(args).current_dir(cwd))
 }
 
 /// Runs `verify sigstore` from inside the vector folder, as INDEX.md does.
-fn verify_model(version: &str, extra: &[&str]) -> Output {
-    let needs_ignore = matches!(version, "v1.0.1" | "v1.1.0");
+fn verify_model(version: &str, extra: &[&str]) -> Run {
+    verify_model_in(&model_dir(version), version, extra)
+}
+
+/// Runs `verify sigstore` on a copy of a vector folder in `dir`.
+fn verify_model_in(dir: &Path, version: &str, extra: &[&str]) -> Run {
     let mut args = vec!["verify", "sigstore", "--signature", "model.sig"];
-    if needs_ignore {
+    if matches!(version, "v1.0.1" | "v1.1.0") {
         args.extend(["--ignore-paths", "ignore-me"]);
     }
     args.extend(extra);
     args.push(".");
-    model_signing(&args, &model_dir(version))
+    model_signing(&args, dir)
 }
 
 const VERSIONS: [&str; 4] = ["v0.3.1", "v1.0.0", "v1.0.1", "v1.1.0"];
@@ -53,11 +45,8 @@ const VERSIONS: [&str; 4] = ["v0.3.1", "v1.0.0", "v1.0.1", "v1.1.0"];
 fn model_vectors_verify_offline() {
     for v in VERSIONS {
         let out = verify_model(v, &["--identity", IDENTITY, "--identity_provider", ISSUER]);
-        assert!(out.status.success(), "{v}: {}", text(&out));
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "Verification succeeded\n"
-        );
+        assert!(out.success(), "{v}: {}", out.text());
+        assert_eq!(out.stdout, "Verification succeeded\n");
     }
 }
 
@@ -73,11 +62,11 @@ fn model_vectors_fail_for_another_identity_or_issuer() {
                 ISSUER,
             ],
         );
-        assert_eq!(out.status.code(), Some(1), "{v}");
+        assert_eq!(out.code, Some(1), "{v}");
         assert!(
-            text(&out).contains("does not match 'someone@else.com'"),
+            out.text().contains("does not match 'someone@else.com'"),
             "{v}: {}",
-            text(&out)
+            out.text()
         );
         let out = verify_model(
             v,
@@ -88,8 +77,8 @@ fn model_vectors_fail_for_another_identity_or_issuer() {
                 "https://accounts.google.com",
             ],
         );
-        assert_eq!(out.status.code(), Some(1), "{v}");
-        assert!(text(&out).contains("OIDC issuer"), "{v}: {}", text(&out));
+        assert_eq!(out.code, Some(1), "{v}");
+        assert!(out.text().contains("OIDC issuer"), "{v}: {}", out.text());
         // The staging root does not know the production log.
         let out = verify_model(
             v,
@@ -101,7 +90,7 @@ fn model_vectors_fail_for_another_identity_or_issuer() {
                 "--use-staging",
             ],
         );
-        assert_eq!(out.status.code(), Some(1), "{v}");
+        assert_eq!(out.code, Some(1), "{v}");
     }
 }
 
@@ -124,7 +113,7 @@ fn model_vectors_fail_after_a_changed_byte() {
             v,
             &["--identity", IDENTITY, "--identity-provider", ISSUER],
         );
-        assert!(out.status.success(), "{v}: {}", text(&out));
+        assert!(out.success(), "{v}: {}", out.text());
         let mut data = fs::read(dir.join("signme-1")).unwrap();
         data[0] ^= 1;
         fs::write(dir.join("signme-1"), data).unwrap();
@@ -133,11 +122,11 @@ fn model_vectors_fail_after_a_changed_byte() {
             v,
             &["--identity", IDENTITY, "--identity-provider", ISSUER],
         );
-        assert_eq!(out.status.code(), Some(1), "{v}");
+        assert_eq!(out.code, Some(1), "{v}");
         assert!(
-            text(&out).contains("Hash mismatch for 'signme-1'"),
+            out.text().contains("Hash mismatch for 'signme-1'"),
             "{v}: {}",
-            text(&out)
+            out.text()
         );
         // A changed byte of the signature itself.
         fs::copy(model_dir(v).join("signme-1"), dir.join("signme-1")).unwrap();
@@ -152,18 +141,8 @@ fn model_vectors_fail_after_a_changed_byte() {
             v,
             &["--identity", IDENTITY, "--identity-provider", ISSUER],
         );
-        assert_eq!(out.status.code(), Some(1), "{v}: {}", text(&out));
+        assert_eq!(out.code, Some(1), "{v}: {}", out.text());
     }
-}
-
-fn verify_model_in(dir: &Path, version: &str, extra: &[&str]) -> Output {
-    let mut args = vec!["verify", "sigstore", "--signature", "model.sig"];
-    if matches!(version, "v1.0.1" | "v1.1.0") {
-        args.extend(["--ignore-paths", "ignore-me"]);
-    }
-    args.extend(extra);
-    args.push(".");
-    model_signing(&args, dir)
 }
 
 #[test]
@@ -183,11 +162,11 @@ fn ignore_me_is_needed_where_unsigned() {
         ],
         &model_dir("v1.0.1"),
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, Some(1));
     assert!(
-        text(&out).contains("Extra files found in model"),
+        out.text().contains("Extra files found in model"),
         "{}",
-        text(&out)
+        out.text()
     );
     // --ignore-unsigned-files tolerates it.
     let out = model_signing(
@@ -205,7 +184,7 @@ fn ignore_me_is_needed_where_unsigned() {
         ],
         &model_dir("v1.0.1"),
     );
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.success(), "{}", out.text());
 }
 
 #[test]
@@ -279,7 +258,7 @@ fn verify_defaults_to_sigstore_and_reference_spellings() {
         ],
     ] {
         let out = model_signing(&args, &dir);
-        assert!(out.status.success(), "{args:?}: {}", text(&out));
+        assert!(out.success(), "{args:?}: {}", out.text());
     }
     // The regular expression must match the whole identity.
     let out = model_signing(
@@ -297,7 +276,7 @@ fn verify_defaults_to_sigstore_and_reference_spellings() {
         ],
         &dir,
     );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.code, Some(1), "{}", out.text());
     // A staging trust configuration does not know the production log.
     let staging = vectors().join("sigstore/trust/staging.clienttrustconfig.json");
     let out = model_signing(
@@ -316,11 +295,11 @@ fn verify_defaults_to_sigstore_and_reference_spellings() {
         ],
         &dir,
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, Some(1));
     // `verify --help` still lists the methods; key bundles are refused by sigstore.
     let out = model_signing(&["verify", "--help"], &dir);
-    assert!(out.status.success());
-    assert!(text(&out).contains("sigstore"));
+    assert!(out.success());
+    assert!(out.text().contains("sigstore"));
     let key_dir = vectors().join("model-transparency/scripts/tests/v1.1.0-elliptic-key");
     let out = model_signing(
         &[
@@ -335,33 +314,8 @@ fn verify_defaults_to_sigstore_and_reference_spellings() {
         ],
         &key_dir,
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out).contains("use `verify key`"), "{}", text(&out));
-}
-
-#[test]
-fn library_api() {
-    use model_signing::verifying;
-    let dir = model_dir("v1.1.0");
-    let report = verifying::Config::new()
-        .use_sigstore_verifier(IDENTITY, ISSUER, false, None)
-        .unwrap()
-        .verify(&dir, &dir.join("model.sig"))
-        .unwrap();
-    assert_eq!(report.items, 2);
-    match report.signer {
-        model_signing::model_signing_core::verify::SignerIdentity::Sigstore {
-            identity,
-            issuer,
-            verified_times,
-            ..
-        } => {
-            assert_eq!(identity, IDENTITY);
-            assert_eq!(issuer, ISSUER);
-            assert_eq!(verified_times.len(), 2);
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(out.code, Some(1));
+    assert!(out.text().contains("use `verify key`"), "{}", out.text());
 }
 
 // The conformance client.
@@ -437,11 +391,8 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-fn conformance(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sigstore_conformance"))
-        .args(args)
-        .output()
-        .expect("runs")
+fn conformance(args: &[&str]) -> Run {
+    run(Command::new(env!("CARGO_BIN_EXE_sigstore_conformance")).args(args))
 }
 
 #[test]
@@ -474,11 +425,11 @@ fn conformance_client_on_every_vector() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = conformance(&args);
         assert_eq!(
-            out.status.code(),
+            out.code,
             Some(if case.pass { 0 } else { 1 }),
             "{}: {}",
             case.bundle,
-            text(&out)
+            out.text()
         );
     }
 }
@@ -503,7 +454,7 @@ fn conformance_client_with_a_managed_key() {
             &p("trusted_root.json"),
             &artifact,
         ]);
-        assert!(out.status.success(), "{}", text(&out));
+        assert!(out.success(), "{}", out.text());
     }
     // Without the test log's trusted root, the log is unknown.
     let out = conformance(&[
@@ -514,7 +465,7 @@ fn conformance_client_with_a_managed_key() {
         &p("key.pub.pem"),
         &p("artifact.txt"),
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, Some(1));
     // Another key.
     let other = vectors().join("model-transparency/generated-v1.1.1/keys/p256-pub.pem");
     let out = conformance(&[
@@ -527,17 +478,15 @@ fn conformance_client_with_a_managed_key() {
         &p("trusted_root.json"),
         &p("artifact.txt"),
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, Some(1));
 }
 
 #[test]
 fn conformance_client_usage() {
-    assert_eq!(conformance(&[]).status.code(), Some(2));
-    assert_eq!(conformance(&["sign-bundle"]).status.code(), Some(2));
+    assert_eq!(conformance(&[]).code, Some(2));
+    assert_eq!(conformance(&["sign-bundle"]).code, Some(2));
     assert_eq!(
-        conformance(&["verify-bundle", "--bundle", "x"])
-            .status
-            .code(),
+        conformance(&["verify-bundle", "--bundle", "x"]).code,
         Some(2)
     );
     // A malformed digest.
@@ -551,5 +500,5 @@ fn conformance_client_usage() {
         "b",
         "sha256:zz",
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, Some(1));
 }

@@ -362,7 +362,7 @@ impl der::FixedTag for PrivateKeyInfoRef<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::keys::pem_block;
 

@@ -22,11 +22,16 @@
 //! Each failing check has its own error variant ([`SigstoreError`] and the nested
 //! enums), and [`VerifiedBundle`] lists the checks that passed, the identity and the
 //! verified times.
+//!
+//! For signing, [`requests`] builds what a keyless signer sends to Fulcio (the PKCS #10
+//! request) and to a timestamp authority (the RFC 3161 request), and reads the status of
+//! the authority's answer.
 
 pub(crate) mod asn1;
 pub mod checkpoint;
 pub mod identity;
 pub mod merkle;
+pub mod requests;
 pub mod sct;
 pub mod time;
 pub mod timestamp;

@@ -4,6 +4,7 @@
 
 use model_signing_core::encoding::{b64decode, b64encode, unhex};
 use model_signing_core::keys::{to_pem, SigningKey};
+use model_signing_core::sigstore::requests;
 use model_signing_core::sigstore::time::UnixTime;
 use model_signing_core::sigstore::tlog::TlogEntry;
 use model_signing_core::sigstore::trust_root::ServiceSelector;
@@ -152,71 +153,10 @@ pub fn select(config: &SigningConfig, now: UnixTime) -> Result<Selected, Selecti
     })
 }
 
-/// A PKCS #10 certificate signing request for `key`, as sigstore-python makes it: the
-/// identity as `emailAddress` subject (when ASCII; Fulcio ignores the subject), a
-/// critical `BasicConstraints` with `cA` false, signed with ECDSA/SHA-256 by the key
-/// itself, which is Fulcio's proof of possession of the private key.
-pub fn certificate_request(key: &SigningKey, identity: &str) -> Vec<u8> {
-    let subject = if identity.is_ascii() && !identity.is_empty() {
-        let attribute = der_tlv(
-            0x30,
-            &[
-                // emailAddress, 1.2.840.113549.1.9.1
-                &[
-                    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01,
-                ][..],
-                &der_tlv(0x16, identity.as_bytes()),
-            ]
-            .concat(),
-        );
-        der_tlv(0x30, &der_tlv(0x31, &attribute))
-    } else {
-        der_tlv(0x30, &[])
-    };
-    // BasicConstraints (2.5.29.19), critical, cA false (the empty SEQUENCE).
-    let basic_constraints = der_tlv(
-        0x30,
-        &[
-            &[0x06, 0x03, 0x55, 0x1d, 0x13][..],
-            &der_tlv(0x01, &[0xff]),
-            &der_tlv(0x04, &der_tlv(0x30, &[])),
-        ]
-        .concat(),
-    );
-    // extensionRequest (1.2.840.113549.1.9.14) with that one extension.
-    let extension_request = der_tlv(
-        0x30,
-        &[
-            &[
-                0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x0e,
-            ][..],
-            &der_tlv(0x31, &der_tlv(0x30, &basic_constraints)),
-        ]
-        .concat(),
-    );
-    let info = der_tlv(
-        0x30,
-        &[
-            der_tlv(0x02, &[0]),
-            subject,
-            key.public_key().to_spki_der(),
-            der_tlv(0xa0, &extension_request),
-        ]
-        .concat(),
-    );
-    let signature = key.sign(&info, &mut rand_core::OsRng);
-    // ecdsa-with-SHA256, 1.2.840.10045.4.3.2
-    let algorithm = der_tlv(
-        0x30,
-        &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02],
-    );
-    let bits = [&[0u8][..], &signature].concat();
-    der_tlv(0x30, &[info, algorithm, der_tlv(0x03, &bits)].concat())
-}
-
 /// Asks Fulcio (`POST /api/v2/signingCert`) for a certificate for `key`, sending a CSR
-/// signed by the key (the proof of possession) and the identity token, as
-/// sigstore-python does. Returns the leaf (DER) followed by the rest of the chain.
+/// signed by the key (the proof of possession, built by core's
+/// [`requests::certificate_request`]) and the identity token, as sigstore-python does.
+/// Returns the leaf (DER) followed by the rest of the chain.
 pub fn fulcio_certificate(
     base_url: &str,
     token: &str,
@@ -225,7 +165,10 @@ pub fn fulcio_certificate(
     policy: &HttpPolicy,
 ) -> Result<Vec<Vec<u8>>, ServiceError> {
     let url = format!("{}/api/v2/signingCert", base_url.trim_end_matches('/'));
-    let csr = to_pem("CERTIFICATE REQUEST", &certificate_request(key, identity));
+    let csr = to_pem(
+        "CERTIFICATE REQUEST",
+        &requests::certificate_request(key, identity, &mut rand_core::OsRng),
+    );
     let request = json!({
         "credentials": {"oidcIdentityToken": token},
         "certificateSigningRequest": b64encode(csr.as_bytes()),
@@ -266,72 +209,10 @@ pub fn fulcio_certificate(
     Ok(chain)
 }
 
-fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .iter()
-            .copied()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-/// A DER `TimeStampReq` (RFC 3161 §2.4.1): version 1, SHA-256 imprint of `data`, the
-/// nonce, `certReq` true.
-pub fn timestamp_request(data: &[u8], nonce: &[u8; 8]) -> Vec<u8> {
-    // sha256 OID 2.16.840.1.101.3.4.2.1 with NULL parameters.
-    let algorithm = der_tlv(
-        0x30,
-        &[
-            0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
-        ],
-    );
-    let digest = sha2::Sha256::digest(data);
-    let imprint = der_tlv(0x30, &[algorithm, der_tlv(0x04, &digest)].concat());
-    // A positive INTEGER: a leading zero when the top bit is set.
-    let mut n = nonce.to_vec();
-    if n[0] & 0x80 != 0 {
-        n.insert(0, 0);
-    }
-    let body = [
-        der_tlv(0x02, &[1]),
-        imprint,
-        der_tlv(0x02, &n),
-        der_tlv(0x01, &[0xff]),
-    ]
-    .concat();
-    der_tlv(0x30, &body)
-}
-
-/// Reads one DER TLV header: (tag, content, rest).
-fn read_tlv(data: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = data.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = if first < 0x80 {
-        (first as usize, rest)
-    } else {
-        let n = (first & 0x7f) as usize;
-        if n == 0 || n > 4 || rest.len() < n {
-            return None;
-        }
-        let len = rest[..n].iter().fold(0usize, |a, b| (a << 8) | *b as usize);
-        (len, &rest[n..])
-    };
-    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
-}
-
-/// Gets an RFC 3161 timestamp over `signature` from the TSA at `url`; returns the DER
-/// `TimeStampResp` (what bundles carry as `signedTimestamp`) once its status says
-/// granted. The token itself is verified with the whole bundle.
+/// Gets an RFC 3161 timestamp over `signature` from the TSA at `url` (the request and
+/// the status check are core's [`requests`]); returns the DER `TimeStampResp` (what
+/// bundles carry as `signedTimestamp`) once its status says granted. The token itself
+/// is verified with the whole bundle.
 pub fn timestamp(
     url: &str,
     signature: &[u8],
@@ -348,26 +229,13 @@ pub fn timestamp(
             headers: Vec::new(),
             body: Some((
                 "application/timestamp-query",
-                timestamp_request(signature, &nonce),
+                requests::timestamp_request(signature, &nonce),
             )),
         },
     )?;
-    let invalid = |reason: &str| ServiceError::invalid(Service::Tsa, url, reason);
-    let (tag, content, trailing) =
-        read_tlv(&response.body).ok_or_else(|| invalid("not a DER TimeStampResp"))?;
-    if tag != 0x30 || !trailing.is_empty() {
-        return Err(invalid("not a DER TimeStampResp"));
-    }
-    let (tag, status_info, token) = read_tlv(content).ok_or_else(|| invalid("no PKIStatusInfo"))?;
-    let status = read_tlv(status_info).filter(|(t, _, _)| tag == 0x30 && *t == 0x02);
-    match status {
-        Some((_, [0 | 1], _)) if !token.is_empty() => Ok(response.body),
-        Some((_, [0 | 1], _)) => Err(invalid("the response has no timestamp token")),
-        Some((_, s, _)) => Err(invalid(&format!(
-            "the request was refused (PKIStatus {s:?})"
-        ))),
-        None => Err(invalid("no PKIStatusInfo")),
-    }
+    requests::timestamp_response_status(&response.body)
+        .map_err(|e| ServiceError::invalid(Service::Tsa, url, e.to_string()))?;
+    Ok(response.body)
 }
 
 /// The envelope JSON sent to Rekor, as sigstore-python writes it.
@@ -562,36 +430,5 @@ mod tests {
         .unwrap();
         assert_eq!(prod.rekor.len(), 1);
         assert!(prod.fulcio.starts_with("https://fulcio"));
-    }
-
-    #[test]
-    fn certificate_request_is_self_signed_pkcs10() {
-        use der::Decode as _;
-        use der::Encode as _;
-        let key = SigningKey::P256(p256::ecdsa::SigningKey::random(&mut rand_core::OsRng));
-        let der = certificate_request(&key, "alice@example.com");
-        let req = x509_cert::request::CertReq::from_der(&der).unwrap();
-        assert_eq!(req.info.subject.to_string(), "EMAIL=alice@example.com");
-        assert_eq!(req.info.attributes.len(), 1);
-        let info = req.info.to_der().unwrap();
-        key.public_key()
-            .verify(&info, req.signature.raw_bytes())
-            .unwrap();
-        assert_eq!(
-            req.info.public_key.to_der().unwrap(),
-            key.public_key().to_spki_der()
-        );
-        // A non-ASCII identity leaves the subject empty.
-        let der = certificate_request(&key, "é");
-        let req = x509_cert::request::CertReq::from_der(&der).unwrap();
-        assert!(req.info.subject.0.is_empty());
-    }
-
-    #[test]
-    fn tsa_request_is_der() {
-        let req = timestamp_request(b"sig", &[0x80, 1, 2, 3, 4, 5, 6, 7]);
-        let (tag, content, rest) = read_tlv(&req).unwrap();
-        assert_eq!((tag, rest.len()), (0x30, 0));
-        assert_eq!(&content[..3], &[0x02, 0x01, 0x01]);
     }
 }

@@ -7,10 +7,28 @@
 //! `CKM_ECDSA`, and its raw `r || s` is converted to DER. [`list_signing_keys`] lists the
 //! keys of a token that can sign.
 //!
-//! No error, log line or `Debug` output contains a PIN.
+//! Where each step lives:
+//!
+//! * `uri.rs`: the RFC 7512 URI ([`Pkcs11Uri`]);
+//! * `module.rs`: finding the module (`module-path`, `module-name` in
+//!   [`default_module_dirs`]) and loading it once per process;
+//! * `token.rs`: the token the URI designates (`slot-id`, `token`, `manufacturer`, `model`,
+//!   `serial`) and the session on it;
+//! * `pin.rs`: the PIN (`pin-value`, `pin-source`) and the login, with each refusal mapped
+//!   to its error;
+//! * `key.rs`: the private key the URI designates (`id`, `object`), the checks that it can
+//!   sign, and its public key;
+//! * `signer.rs`: [`Pkcs11Signer`], signing with that key;
+//! * `list.rs`: [`list_signing_keys`], the keys of a token that can sign.
+//!
+//! Errors are [`Pkcs11Error`], here. No error, log line or `Debug` output contains a PIN.
 
+mod key;
+mod list;
 mod module;
+mod pin;
 mod signer;
+mod token;
 mod uri;
 
 use std::path::PathBuf;
@@ -18,8 +36,9 @@ use std::path::PathBuf;
 use cryptoki::error::RvError;
 use model_signing_core::keys::KeyError;
 
+pub use list::{list_signing_keys, list_signing_keys_on, KeyInfo};
 pub use module::{default_module_dirs, locate_module};
-pub use signer::{list_signing_keys, list_signing_keys_on, KeyInfo, Pkcs11Signer};
+pub use signer::Pkcs11Signer;
 pub use uri::{Component, Pkcs11Uri, UriError};
 
 /// Why PKCS #11 signing or key listing failed: one variant per failure a user can act
@@ -242,6 +261,15 @@ pub(crate) fn rv_name(rv: RvError) -> String {
             }
             out
         }
+    }
+}
+
+/// A failed PKCS #11 `function` on `token` (empty before a token was chosen).
+fn device(token: &str, function: &'static str, e: &cryptoki::error::Error) -> Pkcs11Error {
+    Pkcs11Error::Device {
+        token: token.to_string(),
+        function,
+        code: ck_code(e),
     }
 }
 

@@ -6,11 +6,16 @@
 //! The tools come from Debian's `softhsm2`, `opensc` (pkcs11-tool) and `openssl`, which
 //! `scripts/setup-softhsm.sh` installs. A missing tool fails the test, saying so.
 
-#![allow(dead_code)]
-
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+use der::asn1::{ObjectIdentifier, OctetStringRef};
+use der::Decode as _;
+use model_signing::model_signing_core::keys::{Curve, PublicKey};
+
+use super::cli::{check, ms, run};
+use super::model::small_model;
 
 /// The user PIN of every test token.
 pub const PIN: &str = "4711";
@@ -31,32 +36,6 @@ pub fn module() -> PathBuf {
         .map(PathBuf::from)
         .find(|p| p.is_file())
         .expect("libsofthsm2.so not found: run scripts/setup-softhsm.sh (installs softhsm2, opensc, p11-kit)")
-}
-
-/// Fails unless `cmd` ran and exited 0, showing its output.
-pub fn check(cmd: &mut Command) -> Output {
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!(
-            "cannot run {:?} ({e}): run scripts/setup-softhsm.sh (installs softhsm2, opensc, p11-kit)",
-            cmd.get_program()
-        )
-    });
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-/// Text of stdout and stderr together.
-pub fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// Percent-encodes every byte that is not a letter or a digit (valid in any attribute).
@@ -120,7 +99,7 @@ impl Hsm {
             SO_PIN,
         ]));
         // "The token has been initialized and is reassigned to slot 1889793470"
-        let said = text(&out);
+        let said = out.text();
         hsm.slot = said
             .split("reassigned to slot ")
             .nth(1)
@@ -175,19 +154,17 @@ impl Hsm {
     pub fn export_public_key(&self, id_hex: &str) -> PathBuf {
         let der = self.path(&format!("pub-{id_hex}.der"));
         let pem = self.path(&format!("pub-{id_hex}.pem"));
-        let out = self
+        let out = run(self
             .pkcs11_tool()
             .args(["--read-object", "--type", "pubkey", "--id", id_hex, "-o"])
-            .arg(&der)
-            .output()
-            .expect("run pkcs11-tool");
-        if !out.status.success() {
+            .arg(&der));
+        if !out.success() {
             // OpenSC 0.23 (Debian 12) fails to export P-384 keys ("cannot create
             // EVP_PKEY"); build the SubjectPublicKeyInfo from the attributes it lists.
             assert!(
-                text(&out).contains("cannot create EVP_PKEY"),
+                out.text().contains("cannot create EVP_PKEY"),
                 "{}",
-                text(&out)
+                out.text()
             );
             std::fs::write(&der, self.spki_from_listing(id_hex)).expect("write DER");
         }
@@ -209,7 +186,7 @@ impl Hsm {
             self.pkcs11_tool()
                 .args(["--list-objects", "--type", "pubkey"]),
         );
-        let listing = text(&out);
+        let listing = out.text();
         // Each object starts on an unindented line; its attributes are indented.
         let mut objects: Vec<Vec<&str>> = Vec::new();
         for line in listing.lines() {
@@ -239,11 +216,14 @@ impl Hsm {
         };
         let params = bytes("EC_PARAMS:");
         let ec_point = bytes("EC_POINT:");
-        let point = unwrap_der(&ec_point, 0x04);
-        let ec_public_key = [0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
-        let algorithm = der(0x30, &[&ec_public_key[..], &params].concat());
-        let bits = der(0x03, &[&[0u8][..], point].concat());
-        der(0x30, &[algorithm, bits].concat())
+        let curve = ObjectIdentifier::from_der(&params)
+            .ok()
+            .and_then(|oid| Curve::from_oid(&oid))
+            .unwrap_or_else(|| panic!("EC_PARAMS is not a supported named curve: {listing}"));
+        let point = OctetStringRef::from_der(&ec_point).expect("EC_POINT is an OCTET STRING");
+        PublicKey::from_sec1_point(curve, point.as_bytes())
+            .expect("EC_POINT is a point of the curve")
+            .to_spki_der()
     }
 
     /// Imports a PKCS #8 PEM private key (and its public key) into the token.
@@ -257,26 +237,17 @@ impl Hsm {
         );
     }
 
-    /// Runs our CLI with this instance's SOFTHSM2_CONF.
-    pub fn ours<I, S>(&self, args: I) -> Output
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<OsStr>,
-    {
-        self.cmd(env!("CARGO_BIN_EXE_model_signing"))
-            .args(args)
-            .output()
-            .expect("run model_signing")
+    /// Our binary ([`ms`]) with this instance's SOFTHSM2_CONF, run in the test's directory.
+    pub fn ms(&self) -> Command {
+        let mut cmd = ms();
+        cmd.env("SOFTHSM2_CONF", &self.conf)
+            .current_dir(self.dir.path());
+        cmd
     }
 
-    /// Writes a small model under the test directory and returns its path.
+    /// A [`small_model`] under the test directory.
     pub fn model(&self, name: &str) -> PathBuf {
-        let model = self.path(name);
-        std::fs::create_dir_all(model.join("weights")).expect("model directory");
-        std::fs::write(model.join("config.json"), br#"{"layers": 2}"#).expect("write");
-        std::fs::write(model.join("weights/layer0.bin"), vec![7u8; 3000]).expect("write");
-        std::fs::write(model.join("weights/layer1.bin"), b"second layer").expect("write");
-        model
+        small_model(&self.path(name))
     }
 
     /// Sets the token's "user PIN locked" flag, as a token does after too many wrong
@@ -306,72 +277,9 @@ impl Hsm {
         std::fs::write(&file, bytes).expect("write token.object");
         let out = check(self.pkcs11_tool().arg("--list-token-slots"));
         assert!(
-            text(&out).contains("user PIN locked"),
+            out.text().contains("user PIN locked"),
             "SoftHSM2 does not report the lock: {}",
-            text(&out)
+            out.text()
         );
     }
-}
-
-/// A DER TLV.
-fn der(tag: u8, content: &[u8]) -> Vec<u8> {
-    let len = content.len();
-    let mut out = vec![tag];
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-/// The content of a DER TLV with `tag`.
-fn unwrap_der(tlv: &[u8], tag: u8) -> &[u8] {
-    assert_eq!(tlv[0], tag, "unexpected DER tag");
-    let (len, start) = match tlv[1] {
-        n if n < 0x80 => (usize::from(n), 2),
-        n => {
-            let count = usize::from(n & 0x7f);
-            let len = tlv[2..2 + count]
-                .iter()
-                .fold(0usize, |acc, &b| acc << 8 | usize::from(b));
-            (len, 2 + count)
-        }
-    };
-    &tlv[start..start + len]
-}
-
-/// The reference's `model_signing` CLI (Python `model-signing` 1.1.1): the one
-/// `scripts/test.sh` exports in MODEL_SIGNING_REFERENCE_CLI, or the project's venv.
-pub fn reference_cli() -> PathBuf {
-    if let Some(p) = std::env::var_os("MODEL_SIGNING_REFERENCE_CLI") {
-        return PathBuf::from(p);
-    }
-    let default =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../.cache/reference-venv/bin/model_signing");
-    assert!(
-        default.exists(),
-        "the Python reference is not installed: run scripts/setup-reference.sh (scripts/test.sh does) or set MODEL_SIGNING_REFERENCE_CLI"
-    );
-    default
-}
-
-/// Runs the reference CLI in `cwd`.
-pub fn reference<I, S>(cwd: &Path, args: I) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    Command::new(reference_cli())
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("run the reference model_signing")
 }

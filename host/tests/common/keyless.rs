@@ -1,8 +1,6 @@
-//! Test harness for keyless signing: the local Sigstore (`@sigstore/mock` behind
+//! Keyless signing's world: the local Sigstore (`@sigstore/mock` behind
 //! tests/sigstore-mock/server.js), unsigned identity tokens, and small HTTP stand-ins
 //! (an OIDC provider, the GitHub Actions token endpoint, failing services) on 127.0.0.1.
-
-#![allow(dead_code)]
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
@@ -14,13 +12,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use model_signing::keyless::oidc::b64url_encode;
 use serde_json::{json, Value};
 
+use super::repo;
+
 pub const IDENTITY: &str = "mock-user@example.com";
 pub const ISSUER: &str = "https://oidc.mock.local";
-
-/// The repository root.
-pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// The `node_modules` holding `@sigstore/mock` (scripts/setup-sigstore-mock.sh).
 fn mock_modules() -> PathBuf {
@@ -136,51 +131,6 @@ pub fn token() -> String {
     jwt(
         &json!({"iss": ISSUER, "sub": IDENTITY, "email": IDENTITY, "email_verified": true,
         "aud": "sigstore", "iat": now, "nbf": now, "exp": now + 600}),
-    )
-}
-
-/// A small model in `dir/model`.
-pub fn model(dir: &Path) -> PathBuf {
-    let m = dir.join("model");
-    std::fs::create_dir_all(m.join("sub")).unwrap();
-    std::fs::write(m.join("config.json"), b"{}").unwrap();
-    std::fs::write(m.join("sub/weights.bin"), vec![7u8; 5000]).unwrap();
-    m
-}
-
-/// Our CLI.
-pub fn ours() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_model_signing"));
-    // Every service of these tests is on the loopback interface.
-    c.env("NO_PROXY", "127.0.0.1,localhost");
-    for v in [
-        "SIGSTORE_ID_TOKEN",
-        "ACTIONS_ID_TOKEN_REQUEST_URL",
-        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-        "OTEL_EXPORTER_OTLP_ENDPOINT",
-    ] {
-        c.env_remove(v);
-    }
-    c
-}
-
-/// The reference CLI and sigstore-python's CLI (same venv).
-pub fn reference_bin(name: &str) -> PathBuf {
-    let cli = std::env::var_os("MODEL_SIGNING_REFERENCE_CLI")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(".cache/reference-venv/bin/model_signing"));
-    assert!(
-        cli.exists(),
-        "the Python reference is not installed: run scripts/setup-reference.sh (scripts/test.sh does)"
-    );
-    cli.parent().unwrap().join(name)
-}
-
-pub fn text(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
     )
 }
 
