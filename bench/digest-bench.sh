@@ -8,7 +8,7 @@
 #   BENCH_ONLY=llm-2g bench/digest-bench.sh
 #
 # What it does:
-#   1. cargo build --release --locked -p model-signing; scripts/setup-reference.sh (venv);
+#   1. cargo build --release --locked -p model-signing-cli; scripts/setup-reference.sh (venv);
 #      installs Debian's b3sum with apt-get when it is missing.
 #   2. Generates the models once (bench/gen_model.py; cached in target/bench-data/<full|quick>/):
 #      llm-2g (4 x 512 MiB + 2 json), single-2g (1 x 2 GiB), small-10k (10,000 files of
@@ -89,7 +89,7 @@ else
   OURS=$TARGET/release/model_signing
   if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
     log "building our release binary"
-    (cd "$REPO" && cargo build --release --locked -p model-signing) >&2
+    (cd "$REPO" && cargo build --release --locked -p model-signing-cli) >&2
   fi
 fi
 [ -x "$OURS" ] || die "$OURS is missing"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/demo.sh -- end-to-end demo of the `model_signing` CLI with a fresh P-256 key pair.
 #
-#   1. build the release binary (cargo build --release --locked -p model-signing)
+#   1. build the release binary (cargo build --release --locked -p model-signing-cli)
 #   2. create a small sample model (a few files, one nested directory) in a temp dir
 #   3. generate a P-256 key pair with openssl
 #   4. sign the model and show what the signature (a Sigstore bundle) contains
@@ -53,7 +53,7 @@ if [ -n "${DEMO_BIN:-}" ]; then
   BIN=$(readlink -f "$DEMO_BIN")
 else
   section "1. build the release binary"
-  (cd "$REPO" && run cargo build --release --locked -p model-signing)
+  (cd "$REPO" && run cargo build --release --locked -p model-signing-cli)
   BIN=$REPO/target/release/model_signing
 fi
 [ -x "$BIN" ] || fail "$BIN is missing"

@@ -11,6 +11,8 @@
 #   5. clippy      cargo clippy --workspace --all-targets --locked -- -D warnings
 #   5b. doc        cargo doc --no-deps --workspace with warnings as errors (public items are
 #                  documented, links resolve)
+#   5c. wasm-setup, wasm-build, web-build: the wasm package and web/dist (the daemon embeds
+#                  the UI; its tests hash with the wasm package), see steps 8-9 and 13
 #   6. test        cargo test --workspace --locked (unit, integration, doc tests), with
 #                  MODEL_SIGNING_REFERENCE_PYTHON / MODEL_SIGNING_REFERENCE_CLI exported
 #   7. core-wasm   scripts/check-core-wasm.sh (core builds for wasm32 with only core+alloc)
@@ -99,10 +101,13 @@ if [ "${CARGO_TERM_COLOR:-}" = never ]; then fmt_args+=(--color never); fi
 step fmt loud cargo fmt --all -- "${fmt_args[@]}"
 step clippy loud cargo clippy --workspace --all-targets --locked -- -D warnings
 step doc loud env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked
-step test loud cargo test --workspace --locked
-step core-wasm loud scripts/check-core-wasm.sh
+# The daemon embeds the web UI and its tests sign manifests hashed by the wasm package, so
+# both are built before the workspace's tests.
 step wasm-setup quiet wasm/test.sh setup
 step wasm-build loud wasm/test.sh build
+step web-build loud web/build.sh
+step test loud cargo test --workspace --locked
+step core-wasm loud scripts/check-core-wasm.sh
 step wasm-clippy loud wasm/test.sh check
 step wasm-bindgen loud wasm/test.sh bindgen
 step wasm-js loud wasm/test.sh js

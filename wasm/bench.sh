@@ -9,6 +9,6 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 "$REPO/wasm/test.sh" setup >&2
 "$REPO/wasm/build.sh" >&2
-(cd "$REPO" && cargo build --release -p model-signing --bin model_signing --locked >&2)
+(cd "$REPO" && cargo build --release -p model-signing-cli --bin model_signing --locked >&2)
 cd "$REPO/wasm/npm"
 exec node bench/bench.mjs "$@"

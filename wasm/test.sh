@@ -52,7 +52,7 @@ build() { "$REPO/wasm/build.sh"; }
 
 js() {
   if ! [ -x "$REPO/target/debug/model_signing" ] && [ -z "${MODEL_SIGNING_CLI:-}" ]; then
-    (cd "$REPO" && cargo build -p model-signing --bin model_signing --locked)
+    (cd "$REPO" && cargo build -p model-signing-cli --bin model_signing --locked)
   fi
   cd "$PKG"
   node --test --test-concurrency=1 test/node.test.mjs test/runtimes.test.mjs test/pack.test.mjs

@@ -16,7 +16,7 @@ REPO=$(cd "$WEB/.." && pwd)
 
 "$WEB/build.sh"
 if ! [ -x "$REPO/target/debug/model_signing" ] && [ -z "${MODEL_SIGNING_CLI:-}" ]; then
-  (cd "$REPO" && cargo build -p model-signing --bin model_signing --locked)
+  (cd "$REPO" && cargo build -p model-signing-cli --bin model_signing --locked)
 fi
 cd "$WEB"
 # One file at a time: each drives its own Chromium, and CI has two cores.

@@ -107,7 +107,10 @@ mod tests {
     #[test]
     fn printable_escapes_control_characters() {
         assert_eq!(printable("a b.bin"), "a b.bin");
-        assert_eq!(printable("x\nVerification succeeded"), "x\\u{a}Verification succeeded");
+        assert_eq!(
+            printable("x\nVerification succeeded"),
+            "x\\u{a}Verification succeeded"
+        );
         assert_eq!(printable("\u{1b}[31m"), "\\u{1b}[31m");
     }
 

@@ -24,18 +24,28 @@ fn main() {
         }
     }
     files.sort();
-    if !files.iter().any(|f| f.file_name().is_some_and(|n| n == "index.html")) {
+    if !files
+        .iter()
+        .any(|f| f.file_name().is_some_and(|n| n == "index.html"))
+    {
         println!(
             "cargo:warning=the web UI is not built ({} has no index.html): the daemon will serve its API only; run web/build.sh",
             dist.display()
         );
         files.clear();
     }
-    let mut out = String::from("/// The embedded UI files: (name, content).\npub static FILES: &[(&str, &[u8])] = &[\n");
+    let mut out = String::from(
+        "/// The embedded UI files: (name, content).\npub static FILES: &[(&str, &[u8])] = &[\n",
+    );
     for f in &files {
         let name = f.file_name().unwrap().to_string_lossy();
         let abs = std::fs::canonicalize(f).unwrap();
-        writeln!(out, "    ({name:?}, include_bytes!({:?})),", abs.display().to_string()).unwrap();
+        writeln!(
+            out,
+            "    ({name:?}, include_bytes!({:?})),",
+            abs.display().to_string()
+        )
+        .unwrap();
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("ui_files.rs");

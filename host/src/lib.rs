@@ -48,8 +48,6 @@ pub mod keyless;
 pub mod pkcs11;
 pub mod signing;
 pub mod sigstore;
-#[cfg(feature = "otel")]
-pub mod telemetry;
 pub mod verifying;
 pub mod walk;
 

@@ -35,7 +35,7 @@ function model(seedSize) {
 }
 
 export function makeDemoModels(out, { cli = join(REPO, 'target/debug/model_signing') } = {}) {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: cargo build -p model-signing --bin model_signing`);
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: cargo build -p model-signing-cli --bin model_signing`);
   const hub = join(out, 'hub');
   rmSync(hub, { recursive: true, force: true });
   mkdirSync(hub, { recursive: true });

@@ -99,7 +99,11 @@ fn print_listing(l: &Listing, out: &mut impl std::io::Write) -> std::io::Result<
             out,
             "Pairing code for {}{}: {}",
             printable(&p.origin),
-            if p.client.is_empty() { String::new() } else { format!(" ({})", printable(&p.client)) },
+            if p.client.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", printable(&p.client))
+            },
             p.code
         )?;
     }
@@ -145,7 +149,13 @@ pub fn run(state_dir: &Path, action: Action) -> Result<(), ApproveError> {
         }
         Action::Accept(id) | Action::Deny(id) => {
             let approve = matches!(action, Action::Accept(_));
-            send(&socket, &Request::Decide { request: id, approve })?;
+            send(
+                &socket,
+                &Request::Decide {
+                    request: id,
+                    approve,
+                },
+            )?;
             let _ = writeln!(
                 out,
                 "Sign request #{id} {}.",
@@ -172,7 +182,12 @@ pub fn run(state_dir: &Path, action: Action) -> Result<(), ApproveError> {
             );
         }
         Action::Revoke(origin) => {
-            send(&socket, &Request::Revoke { origin: origin.clone() })?;
+            send(
+                &socket,
+                &Request::Revoke {
+                    origin: origin.clone(),
+                },
+            )?;
             let _ = writeln!(out, "{origin} is no longer paired.");
         }
         Action::Pin(signer) => {
@@ -216,10 +231,21 @@ pub fn run(state_dir: &Path, action: Action) -> Result<(), ApproveError> {
                     let _ = write!(out, "Sign request {}. Approve? [y/N] ", describe_request(r));
                     let _ = out.flush();
                     let answer = read_line()?;
-                    let approve = matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes");
-                    match send(&socket, &Request::Decide { request: id, approve }) {
+                    let approve =
+                        matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes");
+                    match send(
+                        &socket,
+                        &Request::Decide {
+                            request: id,
+                            approve,
+                        },
+                    ) {
                         Ok(_) => {
-                            let _ = writeln!(out, "#{id} {}.", if approve { "approved" } else { "denied" });
+                            let _ = writeln!(
+                                out,
+                                "#{id} {}.",
+                                if approve { "approved" } else { "denied" }
+                            );
                         }
                         Err(e) => {
                             let _ = writeln!(out, "#{id}: {e}");

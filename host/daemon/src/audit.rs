@@ -98,7 +98,10 @@ impl AuditLog {
             .map_or(0, |d| d.as_secs());
         let mut line = serde_json::to_vec(&entry).unwrap_or_default();
         line.push(b'\n');
-        let mut file = self.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut file = self
+            .file
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // One write per line: O_APPEND keeps lines whole even with several writers.
         if let Err(e) = file.write_all(&line) {
             tracing::error!("cannot write the audit log: {e}");

@@ -164,7 +164,10 @@ pub async fn guard(State(state): State<Arc<AppState>>, request: Request, next: N
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     response
@@ -174,7 +177,10 @@ async fn check(state: &Arc<AppState>, request: Request, next: Next) -> Response 
     let headers = request.headers();
     // DNS rebinding: a page of evil.example resolving to 127.0.0.1 still says so here.
     let host = header_str(headers, header::HOST).map(str::to_ascii_lowercase);
-    if !host.as_deref().is_some_and(|h| state.hosts.iter().any(|o| o == h)) {
+    if !host
+        .as_deref()
+        .is_some_and(|h| state.hosts.iter().any(|o| o == h))
+    {
         return HttpError::new(
             StatusCode::MISDIRECTED_REQUEST,
             ErrorCode::MisdirectedHost,
@@ -269,13 +275,16 @@ struct Paired {
 }
 
 fn paired(state: &AppState, headers: &HeaderMap) -> Result<Paired, HttpError> {
-    let unauthorized = |m: &str| HttpError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, m);
+    let unauthorized =
+        |m: &str| HttpError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, m);
     let origin = origin(headers).ok_or_else(|| {
         unauthorized("only paired web pages may call this: the request has no Origin")
     })?;
     let token = header_str(headers, header::AUTHORIZATION)
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| unauthorized("pair first, then send the token as 'Authorization: Bearer …'"))?;
+        .ok_or_else(|| {
+            unauthorized("pair first, then send the token as 'Authorization: Bearer …'")
+        })?;
     if !state.pairings().check_token(token.trim(), origin) {
         return Err(unauthorized(
             "the token is not valid for this origin (expired, revoked, or another origin's)",
@@ -510,7 +519,9 @@ async fn revoke_token(
     headers: HeaderMap,
 ) -> Result<StatusCode, HttpError> {
     let caller = paired(&state, &headers)?;
-    if let Some(token) = header_str(&headers, header::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer ")) {
+    if let Some(token) =
+        header_str(&headers, header::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer "))
+    {
         state.pairings().revoke_token(token.trim());
     }
     state.save_tokens();
@@ -635,7 +646,10 @@ impl ToSign {
     }
 }
 
-fn hash_local(path: &str, body: &HashingBody) -> Result<(PathBuf, hashing::HashedModel), HttpError> {
+fn hash_local(
+    path: &str,
+    body: &HashingBody,
+) -> Result<(PathBuf, hashing::HashedModel), HttpError> {
     let path = PathBuf::from(path);
     if !path.is_absolute() {
         return Err(HttpError::new(
@@ -652,11 +666,18 @@ fn hash_local(path: &str, body: &HashingBody) -> Result<(PathBuf, hashing::Hashe
     let serialization = spec.for_signing().map_err(bad_request)?;
     let config = hashing::Config::new()
         .use_serialization(serialization)
-        .set_ignored_paths(body.ignore_paths.clone(), body.ignore_git_paths.unwrap_or(true))
+        .set_ignored_paths(
+            body.ignore_paths.clone(),
+            body.ignore_git_paths.unwrap_or(true),
+        )
         .set_allow_symlinks(body.allow_symlinks)
         .set_progress(hashing::Progress::Hidden);
     let hashed = config.hash(&path).map_err(|e| {
-        HttpError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidModel, e.to_string())
+        HttpError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidModel,
+            e.to_string(),
+        )
     })?;
     if hashed.manifest.is_empty() {
         return Err(HttpError::new(
@@ -717,10 +738,20 @@ async fn sign(
         (None, Some(path)) => {
             let hashing = body.hashing.clone().unwrap_or_default();
             let path_text = path.clone();
-            let (path, hashed) = tokio::task::spawn_blocking(move || hash_local(&path_text, &hashing))
-                .await
-                .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, e.to_string()))??;
-            let name = body.model_name.clone().unwrap_or_else(|| hashed.model_name.clone());
+            let (path, hashed) =
+                tokio::task::spawn_blocking(move || hash_local(&path_text, &hashing))
+                    .await
+                    .map_err(|e| {
+                        HttpError::new(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            ErrorCode::Internal,
+                            e.to_string(),
+                        )
+                    })??;
+            let name = body
+                .model_name
+                .clone()
+                .unwrap_or_else(|| hashed.model_name.clone());
             check_model_name(&name)?;
             let shown = path.display().to_string();
             (name, ToSign::Hashed(path, Box::new(hashed)), Some(shown))
@@ -735,7 +766,8 @@ async fn sign(
     };
     let manifest = to_sign.manifest();
     let root_digest = hex(&manifest.root_digest());
-    let mut files: Vec<&model_signing_core::ModelPath> = manifest.iter().map(|(k, _)| k.path()).collect();
+    let mut files: Vec<&model_signing_core::ModelPath> =
+        manifest.iter().map(|(k, _)| k.path()).collect();
     files.dedup();
     let request = SignRequest {
         id: state.approvals.next_id(),
@@ -803,7 +835,10 @@ async fn sign(
         Outcome::Approved { by } => record(Event::Approved, Some(by)),
         Outcome::Denied => {
             record(Event::Denied, None);
-            state.terminal(&format!("Sign request #{} denied: nothing signed.", request.id));
+            state.terminal(&format!(
+                "Sign request #{} denied: nothing signed.",
+                request.id
+            ));
             return Err(HttpError::new(
                 StatusCode::FORBIDDEN,
                 ErrorCode::ApprovalDenied,
@@ -838,7 +873,13 @@ async fn sign(
         Ok(json)
     })
     .await
-    .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, e.to_string()))?;
+    .map_err(|e| {
+        HttpError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            e.to_string(),
+        )
+    })?;
     match signed {
         Ok(bundle) => {
             record(Event::Signed, None);
@@ -970,7 +1011,9 @@ impl RateLimiter {
     pub fn allow(&mut self, origin: &str, kind: &'static str) -> bool {
         let now = Instant::now();
         let (per_second, burst) = rate(kind);
-        if self.buckets.len() >= MAX_BUCKETS && !self.buckets.contains_key(&(origin.to_string(), kind)) {
+        if self.buckets.len() >= MAX_BUCKETS
+            && !self.buckets.contains_key(&(origin.to_string(), kind))
+        {
             if let Some(oldest) = self
                 .buckets
                 .iter()
@@ -1013,5 +1056,10 @@ impl AppState {
 
 /// The JSON 404 of unknown routes.
 pub fn not_found() -> Response {
-    HttpError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such resource").into_response()
+    HttpError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "no such resource",
+    )
+    .into_response()
 }

@@ -221,7 +221,10 @@ fn terminal_approvals(state: Arc<AppState>) {
             _ => continue,
         };
         let waiting = state.approvals.waiting();
-        let id = match words.next().and_then(|w| w.trim_start_matches('#').parse().ok()) {
+        let id = match words
+            .next()
+            .and_then(|w| w.trim_start_matches('#').parse().ok())
+        {
             Some(id) => id,
             None if waiting.len() == 1 => waiting[0].id,
             None => {
@@ -291,7 +294,8 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<()
                 source,
             })?;
         let addr = listener.local_addr()?;
-        let interactive = options.interactive && std::io::IsTerminal::is_terminal(&std::io::stdin());
+        let interactive =
+            options.interactive && std::io::IsTerminal::is_terminal(&std::io::stdin());
         let state = Arc::new(AppState {
             signers,
             pairings: Mutex::new(Pairings::with_tokens(load_tokens(&state_dir))),
@@ -333,7 +337,11 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<()
         }
         state.terminal(&format!(
             "Signing daemon listening on http://{addr}/ (web UI{}).",
-            if ui::embedded() { "" } else { " not built: API only" }
+            if ui::embedded() {
+                ""
+            } else {
+                " not built: API only"
+            }
         ));
         state.terminal(&format!("State directory: {}", state_dir.path().display()));
         for s in &state.signers {
@@ -342,12 +350,23 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<()
                 "Signer {}: {} ({}){}",
                 i.id,
                 i.label,
-                if i.algorithm.is_empty() { "key not read yet" } else { &i.algorithm },
-                if i.locked { ", locked: give its PIN with model_signing approve --pin" } else { "" }
+                if i.algorithm.is_empty() {
+                    "key not read yet"
+                } else {
+                    &i.algorithm
+                },
+                if i.locked {
+                    ", locked: give its PIN with model_signing approve --pin"
+                } else {
+                    ""
+                }
             ));
         }
         if !state.allowed_origins.is_empty() {
-            state.terminal(&format!("Origins allowed to pair: {}", state.allowed_origins.join(", ")));
+            state.terminal(&format!(
+                "Origins allowed to pair: {}",
+                state.allowed_origins.join(", ")
+            ));
         }
         state.terminal("Approve pairing codes and signatures with `model_signing approve`.");
         state.audit.record(Event::Started, Entry::default());
@@ -362,8 +381,9 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<()
         let app = http::router(state.clone());
         let shutdown = async {
             let ctrl_c = tokio::signal::ctrl_c();
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .expect("SIGTERM handler");
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("SIGTERM handler");
             tokio::select! {
                 _ = ctrl_c => {},
                 _ = term.recv() => {},
@@ -388,7 +408,14 @@ mod tests {
             normalize_origin("https://Hub.Example:8443").unwrap(),
             "https://hub.example:8443"
         );
-        for bad in ["hub.example", "https://hub.example/", "http://*", "ftp://x", "https://a b", "http://"] {
+        for bad in [
+            "hub.example",
+            "https://hub.example/",
+            "http://*",
+            "ftp://x",
+            "https://a b",
+            "http://",
+        ] {
             assert!(normalize_origin(bad).is_err(), "{bad}");
         }
     }

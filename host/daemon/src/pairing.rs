@@ -108,10 +108,7 @@ pub struct Pairings {
 
 /// Makes a label safe to print on a terminal: printable characters only, 80 at most.
 pub fn sanitize(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_control())
-        .take(80)
-        .collect()
+    text.chars().filter(|c| !c.is_control()).take(80).collect()
 }
 
 fn token_hash(token: &str) -> [u8; 32] {
@@ -257,15 +254,24 @@ mod tests {
             assert_eq!(pairing.code().len(), 6);
             (pairing.id.clone(), pairing.code().to_string())
         };
-        assert_eq!(p.confirm(&id, B, &code, DAY).unwrap_err(), ConfirmError::Gone);
+        assert_eq!(
+            p.confirm(&id, B, &code, DAY).unwrap_err(),
+            ConfirmError::Gone
+        );
         let (token, stored) = p.confirm(&id, A, &code, DAY).unwrap();
         assert_eq!(stored.origin, A);
         assert!(!stored.hash.contains(token.as_str()));
         assert_eq!(token.len(), 43);
         // Replayed: gone.
-        assert_eq!(p.confirm(&id, A, &code, DAY).unwrap_err(), ConfirmError::Gone);
+        assert_eq!(
+            p.confirm(&id, A, &code, DAY).unwrap_err(),
+            ConfirmError::Gone
+        );
         assert!(p.check_token(&token, A));
-        assert!(!p.check_token(&token, B), "a token of one origin is useless from another");
+        assert!(
+            !p.check_token(&token, B),
+            "a token of one origin is useless from another"
+        );
         assert!(!p.check_token("forged", A));
         assert_eq!(p.revoke_origin(A), 1);
         assert!(!p.check_token(&token, A));
@@ -287,9 +293,15 @@ mod tests {
             p.confirm(&id, A, wrong, DAY).unwrap_err(),
             ConfirmError::WrongCode { left: 1 }
         );
-        assert_eq!(p.confirm(&id, A, wrong, DAY).unwrap_err(), ConfirmError::Voided);
+        assert_eq!(
+            p.confirm(&id, A, wrong, DAY).unwrap_err(),
+            ConfirmError::Voided
+        );
         // Even the right code is useless now.
-        assert_eq!(p.confirm(&id, A, &code, DAY).unwrap_err(), ConfirmError::Gone);
+        assert_eq!(
+            p.confirm(&id, A, &code, DAY).unwrap_err(),
+            ConfirmError::Gone
+        );
     }
 
     #[test]

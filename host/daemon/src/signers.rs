@@ -175,7 +175,10 @@ impl DaemonSigner {
         let public = config.backend().and_then(|b| b.public_key());
         token.open = Some((Arc::new(config), Instant::now()));
         drop(token);
-        let mut info = self.info.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut info = self
+            .info
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         info.locked = false;
         if let Some(key) = public {
             info.algorithm = algorithm(key.curve()).into();
@@ -242,7 +245,9 @@ impl DaemonSigner {
                         client_secret: String::new(),
                     }
                 };
-                Ok(Arc::new(signing::Config::new().use_sigstore_signer(trust, source)?))
+                Ok(Arc::new(
+                    signing::Config::new().use_sigstore_signer(trust, source)?,
+                ))
             }
         }
     }
@@ -311,7 +316,7 @@ pub fn open_signers(
                         algorithm: String::new(),
                         public_key: None,
                         certificate_chain: None,
-                        pkcs11_uri: Some(uri.redacted()),
+                        pkcs11_uri: Some(uri.without_pin().format()),
                         locked: true,
                     }),
                     backend: Backend::Token(Mutex::new(Token {
@@ -321,11 +326,9 @@ pub fn open_signers(
                     })),
                 };
                 if has_pin {
-                    let opened = Pkcs11Signer::from_uri(
-                        &uri,
-                        &model_signing::pkcs11::default_module_dirs(),
-                    )
-                    .map_err(|e| bad(Box::new(e)))?;
+                    let opened =
+                        Pkcs11Signer::from_uri(&uri, &model_signing::pkcs11::default_module_dirs())
+                            .map_err(|e| bad(Box::new(e)))?;
                     let config =
                         signing::Config::new().use_backend(signing::Backend::Pkcs11(opened));
                     let key = config.backend().and_then(|b| b.public_key());
@@ -334,7 +337,10 @@ pub fn open_signers(
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
                             .open = Some((Arc::new(config), Instant::now()));
                     }
-                    let mut info = signer.info.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let mut info = signer
+                        .info
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
                     info.locked = false;
                     if let Some(key) = key {
                         info.algorithm = algorithm(key.curve()).into();

@@ -4,7 +4,9 @@
 
 use std::fs;
 use std::io;
-use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _, PermissionsExt as _};
+use std::os::unix::fs::{
+    DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _, PermissionsExt as _,
+};
 use std::path::{Path, PathBuf};
 
 use crate::DaemonError;
@@ -50,7 +52,10 @@ impl StateDir {
         if meta.uid() != uid {
             return Err(DaemonError::StateDirUnsafe {
                 path: root.to_path_buf(),
-                reason: format!("it belongs to user {} and not to this user ({uid})", meta.uid()),
+                reason: format!(
+                    "it belongs to user {} and not to this user ({uid})",
+                    meta.uid()
+                ),
             });
         }
         if meta.mode() & 0o022 != 0 {
@@ -137,7 +142,10 @@ mod tests {
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o720)).unwrap();
         assert!(StateDir::open(&dir).is_err());
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o750)).unwrap();
-        assert!(StateDir::open(&dir).is_ok(), "readable by the group is fine");
+        assert!(
+            StateDir::open(&dir).is_ok(),
+            "readable by the group is fine"
+        );
         let file = t.path().join("file");
         fs::write(&file, b"x").unwrap();
         assert!(StateDir::open(&file).is_err());

@@ -388,6 +388,15 @@ impl Pkcs11Uri {
         self.format_with(false)
     }
 
+    /// The URI without `pin-value` and `pin-source`: what may be shown to others (a
+    /// web page listing the signers of the signing daemon).
+    pub fn without_pin(&self) -> Self {
+        let mut uri = self.clone();
+        uri.query
+            .retain(|(name, _)| name != "pin-value" && name != "pin-source");
+        uri
+    }
+
     /// [`Pkcs11Uri::format`] with the value of `pin-value` replaced by `***`.
     pub fn redacted(&self) -> String {
         self.format_with(true)

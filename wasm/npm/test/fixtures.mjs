@@ -16,7 +16,7 @@ export const REPO = resolve(PKG, '../..');
 export const VECTORS = join(REPO, 'tests/vectors/model-transparency');
 const KEYS = join(VECTORS, 'scripts/tests/keys/certificate');
 
-/** The native CLI (built by `cargo build -p model-signing` if missing). */
+/** The native CLI (built by `cargo build -p model-signing-cli` if missing). */
 export function nativeCli() {
   const bin = process.env.MODEL_SIGNING_CLI || join(REPO, 'target/debug/model_signing');
   if (!existsSync(bin)) {

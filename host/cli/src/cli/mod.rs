@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub mod messages;
+pub mod telemetry;
 use model_signing_core::HashAlgorithm;
 
 /// Sign and verify machine-learning models (OpenSSF model signing).
@@ -52,6 +53,99 @@ pub enum Command {
     /// Verify a model against its signature.
     #[command(subcommand)]
     Verify(VerifyMethod),
+    /// Run the local signing daemon: a loopback HTTP API (and web UI) that signs for web
+    /// pages the user paired, each signature approved here or with `approve`.
+    Serve(ServeArgs),
+    /// Approve pairing codes and signatures of the running signing daemon.
+    Approve(ApproveArgs),
+}
+
+/// `serve`.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Loopback address and port to listen on (port 0: any free port).
+    #[arg(long, value_name = "ADDR:PORT", default_value = model_signing_daemon::DEFAULT_LISTEN)]
+    pub listen: std::net::SocketAddr,
+    /// Where the daemon keeps its state (tokens, audit log, control socket, default key)
+    /// [default: the per-user state directory, e.g. ~/.local/state/model-signing].
+    #[arg(long = "state-dir", value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// A web origin (besides the daemon's own UI) allowed to pair, e.g.
+    /// https://hub.example; repeatable.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origin: Vec<String>,
+    /// A key on a PKCS #11 token to sign with (RFC 7512 URI; the PIN from its
+    /// pin-source, or asked here / with `approve --pin`); repeatable.
+    #[arg(long = "pkcs11-uri", value_name = "URI")]
+    pub pkcs11_uri: Vec<String>,
+    /// A private key file to sign with (for development and tests); repeatable. Without
+    /// any signer, a key is created in the state directory.
+    #[arg(long = "private-key", value_name = "FILE")]
+    pub private_key: Vec<PathBuf>,
+    /// Offer Sigstore keyless signing (the daemon runs the OIDC flow in the system
+    /// browser, or uses SIGSTORE_ID_TOKEN).
+    #[arg(long)]
+    pub sigstore: bool,
+    /// With --sigstore: Sigstore's staging instance.
+    #[arg(long = "use-staging", requires = "sigstore")]
+    pub use_staging: bool,
+    /// With --sigstore: a private instance's client trust configuration.
+    #[arg(long = "trust-config", value_name = "FILE", requires = "sigstore")]
+    pub trust_config: Option<PathBuf>,
+    /// Seconds a sign request waits for approval before it is refused.
+    #[arg(
+        long = "approval-timeout",
+        value_name = "SECONDS",
+        default_value_t = 120
+    )]
+    pub approval_timeout: u64,
+    /// Days a paired page's token stays valid.
+    #[arg(long = "token-days", value_name = "DAYS", default_value_t = 30)]
+    pub token_days: u64,
+    /// Minutes a PKCS #11 signer unlocked with a PIN given here stays unlocked when idle.
+    #[arg(long = "pin-timeout", value_name = "MINUTES", default_value_t = 15)]
+    pub pin_timeout: u64,
+    /// Do not read approvals and PINs from this terminal (use `approve` only).
+    #[arg(long = "no-terminal")]
+    pub no_terminal: bool,
+}
+
+/// `approve`.
+#[derive(Args, Debug)]
+pub struct ApproveArgs {
+    /// The daemon's state directory [default: the per-user state directory].
+    #[arg(long = "state-dir", value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// List pairing codes, waiting sign requests and grants, and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// With --list: as JSON.
+    #[arg(long, requires = "list")]
+    pub json: bool,
+    /// Approve sign request N.
+    #[arg(long, value_name = "N")]
+    pub accept: Option<u64>,
+    /// Deny sign request N.
+    #[arg(long, value_name = "N")]
+    pub deny: Option<u64>,
+    /// Approve ORIGIN ahead for --signer, for --minutes.
+    #[arg(long, value_name = "ORIGIN", requires = "signer")]
+    pub grant: Option<String>,
+    /// The signer of --grant.
+    #[arg(long, value_name = "ID")]
+    pub signer: Option<String>,
+    /// How long --grant lasts.
+    #[arg(long, value_name = "MINUTES", default_value_t = 10)]
+    pub minutes: u64,
+    /// Revoke ORIGIN: its tokens, grants and pending pairings.
+    #[arg(long, value_name = "ORIGIN")]
+    pub revoke: Option<String>,
+    /// Give the PKCS #11 signer ID its PIN (asked without echo, or read from stdin).
+    #[arg(long, value_name = "ID")]
+    pub pin: Option<String>,
+    /// Keep asking about new requests until interrupted.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 /// Options that choose the files of a model.

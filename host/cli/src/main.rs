@@ -23,73 +23,10 @@ fn main() -> ExitCode {
         println!("model_signing, version {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }
-    let telemetry = init_logging(cli.log_level);
+    let telemetry = cli::telemetry::init(cli.log_level);
     let code = run(cli);
-    flush(telemetry);
+    telemetry.shutdown();
     code
-}
-
-#[cfg(feature = "otel")]
-type Telemetry = Option<model_signing::telemetry::OtlpExporter>;
-/// Without the `otel` feature there is never an exporter.
-#[cfg(not(feature = "otel"))]
-type Telemetry = Option<std::convert::Infallible>;
-
-/// Exports the collected spans, if an exporter is configured.
-fn flush(telemetry: Telemetry) {
-    #[cfg(feature = "otel")]
-    if let Some(exporter) = telemetry {
-        exporter.flush();
-    }
-    #[cfg(not(feature = "otel"))]
-    let _ = telemetry;
-}
-
-/// Logs to stderr at `level`; with the `otel` feature and an `OTEL_*` endpoint, spans
-/// (at INFO and above, whatever the log level) are also collected for export.
-fn init_logging(level: tracing::Level) -> Telemetry {
-    use tracing_subscriber::layer::SubscriberExt as _;
-    use tracing_subscriber::util::SubscriberInitExt as _;
-    use tracing_subscriber::Layer as _;
-    let fmt = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .event_format(PlainEvent)
-        .with_filter(tracing_subscriber::filter::LevelFilter::from_level(level));
-    #[cfg(feature = "otel")]
-    {
-        let exporter = model_signing::telemetry::OtlpExporter::from_env();
-        let layer = exporter
-            .clone()
-            .map(|e| e.with_filter(tracing_subscriber::filter::LevelFilter::INFO));
-        tracing_subscriber::registry().with(fmt).with(layer).init();
-        exporter
-    }
-    #[cfg(not(feature = "otel"))]
-    {
-        tracing_subscriber::registry().with(fmt).init();
-        None
-    }
-}
-
-/// Log lines as the reference prints them: the message and its fields only (no time,
-/// level, target or span context; spans are for telemetry).
-struct PlainEvent;
-
-impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for PlainEvent
-where
-    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
-    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
-{
-    fn format_event(
-        &self,
-        ctx: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
-        mut writer: tracing_subscriber::fmt::format::Writer<'_>,
-        event: &tracing::Event<'_>,
-    ) -> std::fmt::Result {
-        ctx.field_format().format_fields(writer.by_ref(), event)?;
-        writeln!(writer)
-    }
 }
 
 fn run(cli: Cli) -> ExitCode {
@@ -119,6 +56,23 @@ fn run(cli: Cli) -> ExitCode {
                     "Signing failed with error: {}",
                     cli::messages::error_text(&e)
                 );
+                ExitCode::FAILURE
+            }
+        },
+        Command::Serve(args) => match serve(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!(
+                    "The signing daemon failed: {}",
+                    cli::messages::error_text(&e)
+                );
+                ExitCode::FAILURE
+            }
+        },
+        Command::Approve(args) => match approve(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{}", cli::messages::error_text(&e));
                 ExitCode::FAILURE
             }
         },
@@ -383,5 +337,59 @@ fn verify(method: VerifyMethod) -> anyhow::Result<()> {
             _ => tracing::warn!("{w}"),
         }
     }
+    Ok(())
+}
+
+fn serve(args: cli::ServeArgs) -> anyhow::Result<()> {
+    use model_signing_daemon::signers::SignerSpec;
+    use std::time::Duration;
+    let mut options = model_signing_daemon::ServeOptions::new(args.listen);
+    options.state_dir = args.state_dir;
+    options.allowed_origins = args.allow_origin;
+    options.signers = args
+        .private_key
+        .into_iter()
+        .map(SignerSpec::KeyFile)
+        .chain(args.pkcs11_uri.into_iter().map(SignerSpec::Pkcs11))
+        .chain(args.sigstore.then_some(SignerSpec::Sigstore {
+            use_staging: args.use_staging,
+            trust_config: args.trust_config,
+        }))
+        .collect();
+    options.approval_timeout = Duration::from_secs(args.approval_timeout);
+    options.token_lifetime = Duration::from_secs(args.token_days * 86400);
+    options.pin_timeout = Duration::from_secs(args.pin_timeout * 60);
+    options.interactive = !args.no_terminal;
+    model_signing_daemon::serve(options, |_| {})?;
+    Ok(())
+}
+
+fn approve(args: cli::ApproveArgs) -> anyhow::Result<()> {
+    use model_signing_daemon::approve::Action;
+    let state_dir = match args.state_dir {
+        Some(d) => d,
+        None => model_signing_daemon::state_dir::default_state_dir()
+            .ok_or(model_signing_daemon::DaemonError::NoStateDir)?,
+    };
+    let action = if let Some(id) = args.accept {
+        Action::Accept(id)
+    } else if let Some(id) = args.deny {
+        Action::Deny(id)
+    } else if let Some(origin) = args.grant {
+        Action::Grant {
+            origin,
+            signer: args.signer.unwrap_or_default(),
+            duration: std::time::Duration::from_secs(args.minutes * 60),
+        }
+    } else if let Some(origin) = args.revoke {
+        Action::Revoke(origin)
+    } else if let Some(signer) = args.pin {
+        Action::Pin(signer)
+    } else if args.list {
+        Action::List { json: args.json }
+    } else {
+        Action::Interactive { watch: args.watch }
+    };
+    model_signing_daemon::approve::run(&state_dir, action)?;
     Ok(())
 }

@@ -16,6 +16,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod cli;
+pub mod daemon;
 pub mod keyless;
 pub mod keys;
 pub mod model;
@@ -31,7 +32,7 @@ pub use signature::*;
 
 /// The repository's root.
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// The test vectors (`tests/vectors`: model-transparency and Sigstore).
