@@ -11,11 +11,51 @@ use core::fmt;
 
 /// A path relative to the model root, with `/` separators, as it appears in signatures.
 ///
+/// A `ModelPath` is always in its one normal form: non-empty components joined by `/`,
+/// none of them `.` or `..`, no leading `/`, no backslash and no NUL; the model root
+/// itself (a single-file model's only identifier) is `.`. So two paths are equal exactly
+/// when their components are, and equality, ordering and hashing agree.
+///
 /// Ordering compares the lists of components element-wise (so `a/b` < `a b` < `a.txt`),
 /// which is the order the reference sorts resources in and the order the root digest
 /// depends on. Plain string order would differ.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ModelPath(String);
+
+/// Why a name is not a path inside the model, in its normal form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PathError {
+    /// The empty string.
+    #[error("it is empty")]
+    Empty,
+    /// A leading `/`.
+    #[error("it is absolute")]
+    Absolute,
+    /// `a//b` or a trailing `/`.
+    #[error("it has an empty component")]
+    EmptyComponent,
+    /// A `.` or `..` component.
+    #[error("it has a '.' or '..' component")]
+    DotComponent,
+    /// A `\`, which would be a separator on Windows.
+    #[error("it holds a backslash")]
+    Backslash,
+    /// A NUL byte.
+    #[error("it holds a NUL character")]
+    Nul,
+}
+
+/// Checks one component (a file or directory name).
+fn check_component(c: &str) -> Result<(), PathError> {
+    match c {
+        "" => Err(PathError::EmptyComponent),
+        "." | ".." => Err(PathError::DotComponent),
+        _ if c.contains('\\') => Err(PathError::Backslash),
+        _ if c.contains('\0') => Err(PathError::Nul),
+        _ => Ok(()),
+    }
+}
 
 impl ModelPath {
     /// The identifier of a single-file model (the model path itself).
@@ -23,27 +63,85 @@ impl ModelPath {
         Self(".".into())
     }
 
-    /// Builds a path from text, normalising it the way Python's `PurePosixPath` does:
-    /// empty and `.` components are dropped, and a path left with no component is `.`.
-    pub fn new(text: &str) -> Self {
+    /// Reads a name exactly as a signature must write it ([`ModelPath`]'s normal form);
+    /// anything else is refused. This is how resource names of signed statements and
+    /// of manifests to sign are read.
+    pub fn parse(name: &str) -> Result<Self, PathError> {
+        if name.is_empty() {
+            return Err(PathError::Empty);
+        }
+        if name == "." {
+            return Ok(Self::root());
+        }
+        if name.starts_with('/') {
+            return Err(PathError::Absolute);
+        }
+        for c in name.split('/') {
+            check_component(c)?;
+        }
+        Ok(Self(name.into()))
+    }
+
+    /// Reads a relative path given by a person or a caller (an ignore path, a file list
+    /// entry): empty and `.` components are dropped, as Python's `PurePosixPath` does, and
+    /// a path left with no component is the root. `None` for a path that leaves the
+    /// model (absolute, or with a `..` component) or holds a backslash or a NUL.
+    pub fn normalize(text: &str) -> Option<Self> {
+        if text.starts_with('/') {
+            return None;
+        }
         let parts: Vec<&str> = text
             .split('/')
             .filter(|p| !p.is_empty() && *p != ".")
             .collect();
         if parts.is_empty() {
-            Self::root()
-        } else if text.starts_with('/') {
-            // Kept visible so that is_contained() can reject it.
-            Self(alloc::format!("/{}", parts.join("/")))
-        } else {
-            Self(parts.join("/"))
+            return Some(Self::root());
         }
+        parts
+            .iter()
+            .all(|c| check_component(c).is_ok())
+            .then(|| Self(parts.join("/")))
     }
 
-    /// Builds a path from components (for callers that walk a directory tree).
-    pub fn from_components<'a>(parts: impl IntoIterator<Item = &'a str>) -> Self {
-        let joined: Vec<&str> = parts.into_iter().collect();
-        Self::new(&joined.join("/"))
+    /// Builds a path from the names of a directory walk; fails for a name that cannot
+    /// be written in a signature.
+    pub fn from_components<'a>(
+        parts: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, PathError> {
+        let mut out = String::new();
+        for c in parts {
+            check_component(c)?;
+            if !out.is_empty() {
+                out.push('/');
+            }
+            out.push_str(c);
+        }
+        Ok(if out.is_empty() {
+            Self::root()
+        } else {
+            Self(out)
+        })
+    }
+
+    /// A path from a literal known to be relative and inside the model (tests,
+    /// constants), normalized as [`ModelPath::normalize`] does.
+    ///
+    /// # Panics
+    /// If `text` leaves the model; use [`ModelPath::parse`] or [`ModelPath::normalize`]
+    /// for anything that is not a literal.
+    pub fn new(text: &str) -> Self {
+        Self::normalize(text).expect("a relative path inside the model")
+    }
+
+    /// `self/name` for a directory walk; fails for a name that cannot be written in a
+    /// signature.
+    pub fn join(&self, name: &str) -> Result<Self, PathError> {
+        check_component(name)?;
+        Ok(if self.is_root() {
+            Self(name.into())
+        } else {
+            Self(alloc::format!("{}/{name}", self.0))
+        })
     }
 
     /// The path as text.
@@ -53,19 +151,12 @@ impl ModelPath {
 
     /// The components; empty for the root `.`.
     pub fn components(&self) -> impl Iterator<Item = &str> + Clone {
-        self.0.split('/').filter(|p| !p.is_empty() && *p != ".")
+        self.0.split('/').filter(|p| *p != ".")
     }
 
     /// Whether this is the model root itself (`.`).
     pub fn is_root(&self) -> bool {
-        self.components().next().is_none()
-    }
-
-    /// True when the path stays inside the model: no `..` component and not absolute.
-    /// Identifiers read from a signature must pass this before being joined to a model
-    /// directory, or a malicious signature could make the verifier read outside it.
-    pub fn is_contained(&self) -> bool {
-        !self.0.starts_with('/') && self.components().all(|c| c != "..")
+        self.0 == "."
     }
 
     /// True when `self` equals `prefix` or lies below it, comparing whole components
@@ -126,19 +217,26 @@ impl ResourceKey {
         }
     }
 
-    /// Parses a shard resource name `path:start:end`. Like the reference, the name is
-    /// split on every `:` and must give exactly three parts, so a path containing `:`
-    /// cannot be a shard name.
+    /// Parses a shard resource name `path:start:end` in its normal form: a
+    /// [`ModelPath`], and offsets in plain decimal (no sign, spaces or leading zeros).
+    /// Like the reference, the name is split on every `:` and must give exactly three
+    /// parts, so a path containing `:` cannot be a shard name.
     pub fn parse_shard(name: &str) -> Option<Self> {
         let mut parts = name.split(':');
         let (path, start, end) = (parts.next()?, parts.next()?, parts.next()?);
         if parts.next().is_some() {
             return None;
         }
+        fn offset(text: &str) -> Option<u64> {
+            let canonical = !text.is_empty()
+                && text.bytes().all(|b| b.is_ascii_digit())
+                && (text == "0" || !text.starts_with('0'));
+            canonical.then(|| text.parse().ok()).flatten()
+        }
         Some(Self::Shard {
-            path: ModelPath::new(path),
-            start: start.trim().parse().ok()?,
-            end: end.trim().parse().ok()?,
+            path: ModelPath::parse(path).ok()?,
+            start: offset(start)?,
+            end: offset(end)?,
         })
     }
 }
@@ -262,10 +360,45 @@ mod tests {
         assert_eq!(ModelPath::new("./a//b/").as_str(), "a/b");
         assert!(ModelPath::new(".").is_root());
         assert!(ModelPath::new("").is_root());
-        assert!(!ModelPath::new("../x").is_contained());
-        assert!(!ModelPath::new("a/../../x").is_contained());
-        assert!(!ModelPath::new("/etc/passwd").is_contained());
-        assert!(ModelPath::new("a/b").is_contained());
+        for outside in ["../x", "a/../../x", "/etc/passwd", "a\\b", "a\0"] {
+            assert_eq!(ModelPath::normalize(outside), None, "{outside:?}");
+        }
+        assert_eq!(ModelPath::normalize("a/b").unwrap().as_str(), "a/b");
+    }
+
+    #[test]
+    fn one_normal_form() {
+        assert_eq!(ModelPath::parse("a/b.txt").unwrap().as_str(), "a/b.txt");
+        assert!(ModelPath::parse(".").unwrap().is_root());
+        for (name, why) in [
+            ("", PathError::Empty),
+            ("/a.txt", PathError::Absolute),
+            ("a//b", PathError::EmptyComponent),
+            ("a/", PathError::EmptyComponent),
+            ("./a", PathError::DotComponent),
+            ("a/../b", PathError::DotComponent),
+            ("..", PathError::DotComponent),
+            ("a\\b", PathError::Backslash),
+            ("a\0b", PathError::Nul),
+        ] {
+            assert_eq!(ModelPath::parse(name), Err(why), "{name:?}");
+        }
+        // Names are kept as they are otherwise (spaces, newlines, non-ASCII).
+        assert!(ModelPath::parse("a b/caf\u{e9}\n.bin").is_ok());
+        assert_eq!(
+            ModelPath::from_components(["a", "b"]).unwrap(),
+            ModelPath::new("a/b")
+        );
+        assert_eq!(
+            ModelPath::from_components(["a", ".."]),
+            Err(PathError::DotComponent)
+        );
+        assert!(ResourceKey::parse_shard("w:0:10").is_some());
+        for bad in [
+            "w:00:10", "w: 0:10", "w:+0:10", "/w:0:10", "w:0:1e3", "w:-1:3",
+        ] {
+            assert!(ResourceKey::parse_shard(bad).is_none(), "{bad}");
+        }
     }
 
     #[test]

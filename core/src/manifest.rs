@@ -103,14 +103,14 @@ pub enum ManifestError {
     /// No resource at all: a signature over nothing verifies anything.
     #[error("the manifest lists no resource")]
     Empty,
-    /// A name that is not a canonical path inside the model: empty, absolute, with
-    /// `.`/`..`/empty components, a backslash, a NUL or another control character.
+    /// A name that is not a path inside the model in its normal form: empty, absolute,
+    /// with `.`/`..`/empty components, a backslash or a NUL.
     #[error("the resource name '{name}' is not a canonical path inside the model ({reason})")]
     InvalidName {
-        /// The name as given.
+        /// The name as given (control characters escaped).
         name: String,
         /// What is wrong with it.
-        reason: &'static str,
+        reason: crate::identifier::PathError,
     },
     /// A shard name that is not `path:start:end` with `start < end`, or whose range is
     /// not the one the shard size gives.
@@ -144,36 +144,13 @@ pub enum ManifestError {
     },
 }
 
-/// Checks that `name` is a canonical path inside a model, as a signer may write it.
+/// Checks that `name` is a path inside a model in its normal form
+/// ([`ModelPath::parse`]), as a signer must write it.
 pub fn check_resource_path(name: &str) -> Result<ModelPath, ManifestError> {
-    let invalid = |reason| ManifestError::InvalidName {
-        name: name.into(),
+    ModelPath::parse(name).map_err(|reason| ManifestError::InvalidName {
+        name: crate::encoding::printable(name).into_owned(),
         reason,
-    };
-    if name.is_empty() {
-        return Err(invalid("it is empty"));
-    }
-    if name == "." {
-        // The single-file model's resource.
-        return Ok(ModelPath::root());
-    }
-    if name.starts_with('/') {
-        return Err(invalid("it is absolute"));
-    }
-    if name.chars().any(|c| c.is_control()) {
-        return Err(invalid("it holds a control character"));
-    }
-    if name.contains('\\') {
-        return Err(invalid("it holds a backslash"));
-    }
-    for c in name.split('/') {
-        match c {
-            "" => return Err(invalid("it has an empty component")),
-            "." | ".." => return Err(invalid("it has a '.' or '..' component")),
-            _ => {}
-        }
-    }
-    Ok(ModelPath::new(name))
+    })
 }
 
 impl Manifest {
@@ -391,7 +368,7 @@ mod tests {
             ("/x", "sha256", d.as_str(), "absolute"),
             ("a//b", "sha256", d.as_str(), "empty component"),
             ("a\\b", "sha256", d.as_str(), "backslash"),
-            ("a\nb", "sha256", d.as_str(), "control character"),
+            ("a\0b", "sha256", d.as_str(), "NUL"),
             ("", "sha256", d.as_str(), "empty"),
             ("x", "blake2b", d.as_str(), "algorithm"),
             ("x", "sha256", "abcd", "2 bytes long"),

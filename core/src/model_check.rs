@@ -323,21 +323,27 @@ pub fn single_file_compat(signed: &Manifest, name: &str) -> Manifest {
 }
 
 fn relative(text: &str) -> Option<ModelPath> {
-    let p = ModelPath::new(text);
-    p.is_contained().then_some(p)
+    ModelPath::normalize(text)
 }
 
 /// A recorded ignore path relative to the model: relative ones as they are, absolute
-/// ones when they lie under one of `roots`.
+/// ones when they lie under one of `roots` (compared component by component).
 fn recorded_relative(text: &str, roots: &[String]) -> Option<ModelPath> {
     if !text.starts_with('/') {
         return relative(text);
     }
-    let path = ModelPath::new(text);
+    let parts = |t: &str| -> Vec<String> {
+        t.split('/')
+            .filter(|c| !c.is_empty() && *c != ".")
+            .map(String::from)
+            .collect()
+    };
+    let path = parts(text);
     roots.iter().find_map(|root| {
-        let root = ModelPath::new(root);
+        let root = parts(root);
         path.starts_with(&root)
-            .then(|| ModelPath::from_components(path.components().skip(root.components().count())))
+            .then(|| ModelPath::from_components(path[root.len()..].iter().map(String::as_str)).ok())
+            .flatten()
     })
 }
 

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use serde_json::{Map, Value};
 
-use crate::encoding::{hex, unhex};
+use crate::encoding::{hex, printable, unhex};
 use crate::hashing::{Digest, HashAlgorithm, UnknownHashAlgorithm};
 use crate::identifier::{ModelPath, ResourceKey};
 use crate::json::read::{self as json, FieldError};
@@ -76,6 +76,18 @@ pub enum StatementError {
     /// A shard resource name is not `path:start:end`.
     #[error("invalid resource name: expected 3 components separated by ':', got '{0}'")]
     InvalidResourceName(String),
+    /// A resource name that is not a path inside the model in its normal form (a
+    /// leading `/`, `..`, an empty component, a backslash, a NUL).
+    #[error("the resource name '{name}' is not a path inside the model ({reason})")]
+    InvalidResourcePath {
+        /// The name (control characters escaped).
+        name: String,
+        /// What is wrong.
+        reason: crate::identifier::PathError,
+    },
+    /// The same resource twice: which digest a verifier checks would be arbitrary.
+    #[error("the resource '{0}' is listed twice")]
+    DuplicateResource(String),
     /// A resource digest is not hex.
     #[error("resource '{0}' has a digest that is not hexadecimal")]
     InvalidDigest(String),
@@ -184,6 +196,30 @@ fn shard_size(v: &Value) -> Result<u64, StatementError> {
     Ok(size)
 }
 
+/// A file resource's name, which must be a path inside the model in its one normal form.
+fn resource_path(name: &str) -> Result<ModelPath, StatementError> {
+    ModelPath::parse(name).map_err(|reason| StatementError::InvalidResourcePath {
+        name: printable(name).into(),
+        reason,
+    })
+}
+
+/// The resources as a manifest; a resource listed twice makes the statement invalid
+/// (which of its digests is checked would be arbitrary, and an auditor could read the
+/// other one).
+fn unique(resources: &[(ResourceKey, Digest)]) -> Result<Manifest, StatementError> {
+    let mut manifest = Manifest::new();
+    for (key, digest) in resources {
+        if manifest.get(key).is_some() {
+            return Err(StatementError::DuplicateResource(
+                printable(&key.name()).into(),
+            ));
+        }
+        manifest.insert(key.clone(), digest.clone());
+    }
+    Ok(manifest)
+}
+
 /// Parses and checks a statement: the type, the predicate, every resource, and (for the
 /// v1.0 predicate) that the resources in document order hash to the subject digest.
 pub fn parse_statement(payload: &[u8]) -> Result<SignedManifest, StatementError> {
@@ -286,12 +322,13 @@ fn parse_v1(
         let value = unhex(digest).ok_or_else(|| StatementError::InvalidDigest(name.into()))?;
         let key = if method == "shards" {
             ResourceKey::parse_shard(name)
-                .ok_or_else(|| StatementError::InvalidResourceName(name.into()))?
+                .ok_or_else(|| StatementError::InvalidResourceName(printable(name).into()))?
         } else {
-            ResourceKey::File(ModelPath::new(name))
+            ResourceKey::File(resource_path(name)?)
         };
         resources.push((key, Digest::new(algorithm, value)));
     }
+    let manifest = unique(&resources)?;
     // The root is recomputed in document order, whatever order that is: the signer's
     // order is what it hashed.
     let computed = hex(&root_digest(resources.iter().map(|(_, d)| d)));
@@ -309,7 +346,7 @@ fn parse_v1(
             allow_symlinks: ser.get("allow_symlinks").and_then(Value::as_bool),
             ignore_paths,
         },
-        manifest: resources.iter().cloned().collect(),
+        manifest,
         resources,
         root_digest: Some(expected_root.into()),
     })
@@ -330,10 +367,11 @@ fn parse_v0_1(subjects: &[Value]) -> Result<SignedManifest, StatementError> {
         )?;
         let value = unhex(hexed).ok_or_else(|| StatementError::InvalidDigest(name.into()))?;
         resources.push((
-            ResourceKey::File(ModelPath::new(name)),
+            ResourceKey::File(resource_path(name)?),
             Digest::new("sha256", value),
         ));
     }
+    let manifest = unique(&resources)?;
     Ok(SignedManifest {
         model_name: "compat-undefined-not-present".into(),
         predicate_type: PREDICATE_TYPE_V0_1.into(),
@@ -342,7 +380,7 @@ fn parse_v0_1(subjects: &[Value]) -> Result<SignedManifest, StatementError> {
             allow_symlinks: Some(false),
             ignore_paths: Vec::new(),
         },
-        manifest: resources.iter().cloned().collect(),
+        manifest,
         resources,
         root_digest: None,
     })

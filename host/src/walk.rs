@@ -7,6 +7,7 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
+use model_signing_core::encoding::printable;
 use model_signing_core::identifier::IgnoreList;
 use model_signing_core::ModelPath;
 
@@ -19,6 +20,9 @@ pub struct ModelFile {
     pub path: PathBuf,
     /// Its length in bytes when it was found.
     pub len: u64,
+    /// Whether `path` is a symlink (read through, `--allow-symlinks`); anything else is
+    /// opened without following links.
+    pub symlink: bool,
 }
 
 /// Why a model could not be walked.
@@ -67,6 +71,14 @@ pub enum WalkError {
         "cannot use '{0}' as file or directory: it is a special file (FIFO, socket or device)"
     )]
     SpecialFile(PathBuf),
+    /// A name no signature can hold: a backslash (a separator elsewhere) or a NUL.
+    #[error("the name of '{}' cannot be written in a signature ({reason}); rename it or ignore it", printable(&.path.display().to_string()))]
+    UnsignableName {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with the name.
+        reason: model_signing_core::identifier::PathError,
+    },
     /// A name that is not UTF-8 cannot be written in a signature.
     #[error("the name of '{0}' is not valid UTF-8; rename it or ignore it")]
     NonUtf8Name(PathBuf),
@@ -108,6 +120,7 @@ pub fn walk(model: &Path, options: &WalkOptions) -> Result<Vec<ModelFile>, WalkE
                 id: ModelPath::root(),
                 path: model.to_path_buf(),
                 len: target.len(),
+                symlink: true,
             });
             return Ok(out);
         }
@@ -132,20 +145,40 @@ pub fn select(
     let walker = Walker { options, root_real };
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    for id in ids {
+    'ids: for id in ids {
         if options.ignore.is_ignored(&id) {
             continue;
         }
-        if !id.is_contained() {
-            // A signature must not make the verifier read outside the model.
-            missing.push(id);
-            continue;
+        // Every directory on the way is checked as a full walk would meet it: a
+        // symlink there would make the verifier read outside what the model holds (a
+        // full walk refuses directory symlinks, with or without --allow-symlinks).
+        let mut path = model.to_path_buf();
+        let components: Vec<&str> = id.components().collect();
+        for (i, c) in components.iter().enumerate() {
+            path.push(c);
+            if i + 1 == components.len() {
+                break;
+            }
+            match fs::symlink_metadata(&path) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    missing.push(id);
+                    continue 'ids;
+                }
+                Err(source) => return Err(WalkError::Io { path, source }),
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    return Err(if options.allow_symlinks {
+                        WalkError::SymlinkToDirectory(path)
+                    } else {
+                        WalkError::Symlink(path)
+                    });
+                }
+                Ok(meta) if !meta.is_dir() => {
+                    missing.push(id);
+                    continue 'ids;
+                }
+                Ok(_) => {}
+            }
         }
-        let path = if id.is_root() {
-            model.to_path_buf()
-        } else {
-            id.components().fold(model.to_path_buf(), |p, c| p.join(c))
-        };
         match fs::symlink_metadata(&path) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => missing.push(id),
             Err(source) => return Err(WalkError::Io { path, source }),
@@ -180,6 +213,7 @@ impl Walker<'_> {
                 id,
                 path: path.to_path_buf(),
                 len: meta.len(),
+                symlink: false,
             });
             return Ok(());
         }
@@ -210,13 +244,11 @@ impl Walker<'_> {
             let name = name
                 .to_str()
                 .ok_or_else(|| WalkError::NonUtf8Name(child.clone()))?;
-            let child_id = if id.is_root() {
-                ModelPath::new(name)
-            } else {
-                ModelPath::new(&format!("{id}/{name}"))
-            };
-            // A name like "a\\b" or one containing '/' cannot occur on Unix; names are kept
-            // byte-exact otherwise.
+            // Names are kept byte-exact, except the few no signature can express.
+            let child_id = id.join(name).map_err(|reason| WalkError::UnsignableName {
+                path: child.clone(),
+                reason,
+            })?;
             self.visit(&child, child_id, out)?;
         }
         Ok(())
@@ -273,6 +305,7 @@ impl Walker<'_> {
             id,
             path: link.to_path_buf(),
             len: meta.len(),
+            symlink: true,
         });
         Ok(())
     }
@@ -325,7 +358,5 @@ pub fn resolve_lenient(path: &Path) -> PathBuf {
 
 /// `path` relative to `root` when it lies inside it (both already resolved).
 pub fn relative_inside(path: &Path, root: &Path) -> Option<ModelPath> {
-    let rel = path.strip_prefix(root).ok()?;
-    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
-    Some(ModelPath::from_components(parts?))
+    ModelPath::normalize(path.strip_prefix(root).ok()?.to_str()?)
 }

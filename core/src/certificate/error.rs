@@ -61,6 +61,26 @@ pub enum CertificateError {
         /// The decoding error.
         reason: der::Error,
     },
+    /// A certificate with more extensions than [`super::MAX_EXTENSIONS`].
+    #[error("certificate '{subject}' has {count} extensions; at most {max} are accepted")]
+    TooManyExtensions {
+        /// The certificate.
+        subject: String,
+        /// How many it has.
+        count: usize,
+        /// The bound.
+        max: usize,
+    },
+    /// A signature's chain with more certificates than [`super::MAX_CHAIN_CERTIFICATES`].
+    #[error(
+        "the signature's certificate chain has {count} certificates; at most {max} are accepted"
+    )]
+    TooManyCertificates {
+        /// How many it has.
+        count: usize,
+        /// The bound.
+        max: usize,
+    },
     /// A certificate lists the same extension twice (RFC 5280 forbids it).
     #[error("certificate '{subject}' has the extension {} more than once, which is invalid", oids::describe(.oid))]
     DuplicateExtension {
@@ -145,11 +165,14 @@ pub enum CertificateError {
         /// The limit.
         max: usize,
     },
-    /// The bundle has so many look-alike certificates that the search was stopped.
-    #[error("gave up building the certificate path after {steps} attempts: the signature's chain holds too many certificates with the same names")]
+    /// The bundle has so many look-alike certificates that the search was stopped (too
+    /// many partial paths tried, or too many signatures checked).
+    #[error("gave up building the certificate path after {steps} attempts and {signatures} signature checks: the signature's chain holds too many certificates with the same names")]
     PathSearchLimit {
-        /// Attempts made.
+        /// Partial paths tried.
         steps: usize,
+        /// Signatures checked.
+        signatures: usize,
     },
     /// The outer signature algorithm differs from the one inside the signed part.
     #[error("certificate '{subject}' names different signature algorithms inside and outside its signed part, which is invalid")]

@@ -73,6 +73,17 @@ pub const MAX_PATH_LEN: usize = 10;
 /// backtracking search exponential.
 const MAX_SEARCH_STEPS: usize = 1000;
 
+/// How many certificate signatures one path search may check. A real path needs a
+/// handful; a bundle of look-alike certificates (same names, valid-looking keys) would
+/// otherwise cost one check per look-alike at every step.
+const MAX_SIGNATURE_CHECKS: usize = 100;
+
+/// Extensions a certificate may have (real ones have about a dozen).
+pub const MAX_EXTENSIONS: usize = 64;
+
+/// Certificates a signature's chain may hold (real chains have two to four).
+pub const MAX_CHAIN_CERTIFICATES: usize = 32;
+
 /// The outcome of a successful chain check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedChain {
@@ -97,6 +108,12 @@ pub fn verify_chain(
 ) -> Result<VerifiedChain, CertificateError> {
     if chain.is_empty() {
         return Err(CertificateError::EmptyChain);
+    }
+    if chain.len() > MAX_CHAIN_CERTIFICATES {
+        return Err(CertificateError::TooManyCertificates {
+            count: chain.len(),
+            max: MAX_CHAIN_CERTIFICATES,
+        });
     }
     if anchors.is_empty() {
         return Err(CertificateError::NoTrustAnchors);

@@ -11,7 +11,7 @@ use x509_cert::ext::pkix::{
 use x509_cert::name::Name;
 use x509_cert::Certificate;
 
-use super::{name_text, CertificateError};
+use super::{name_text, CertificateError, MAX_EXTENSIONS};
 use crate::keys::{KeyError, PublicKey};
 use crate::oids;
 
@@ -113,9 +113,18 @@ impl Extensions {
             .extensions
             .as_deref()
             .unwrap_or_default();
-        for (i, ext) in list.iter().enumerate() {
+        // Real certificates have a dozen extensions; a bound keeps hostile ones cheap.
+        if list.len() > MAX_EXTENSIONS {
+            return Err(CertificateError::TooManyExtensions {
+                subject: subject.into(),
+                count: list.len(),
+                max: MAX_EXTENSIONS,
+            });
+        }
+        let mut seen = alloc::collections::BTreeSet::new();
+        for ext in list {
             let oid = ext.extn_id;
-            if list[..i].iter().any(|e| e.extn_id == oid) {
+            if !seen.insert(oid) {
                 return Err(CertificateError::DuplicateExtension {
                     subject: subject.into(),
                     oid,

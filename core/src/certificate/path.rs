@@ -8,7 +8,10 @@ use alloc::vec::Vec;
 use x509_cert::certificate::Version;
 
 use super::parsed::{key_ids_match, Parsed};
-use super::{check_validity, name_text, CertificateError, MAX_PATH_LEN, MAX_SEARCH_STEPS};
+use super::{
+    check_validity, name_text, CertificateError, MAX_PATH_LEN, MAX_SEARCH_STEPS,
+    MAX_SIGNATURE_CHECKS,
+};
 use crate::keys::{AlgorithmError, CryptoError, Scheme, VerifyingKey};
 use crate::oids;
 
@@ -47,6 +50,8 @@ pub(super) struct Search<'c, 'a> {
     signatures: BTreeMap<(usize, usize), Result<(), CertificateError>>,
     self_signed: Vec<Option<bool>>,
     steps: usize,
+    /// Signatures checked so far (cache misses).
+    signature_checks: usize,
 }
 
 impl<'c, 'a> Search<'c, 'a> {
@@ -58,6 +63,7 @@ impl<'c, 'a> Search<'c, 'a> {
             signatures: BTreeMap::new(),
             self_signed: alloc::vec![None; certs.len()],
             steps: 0,
+            signature_checks: 0,
         }
     }
 
@@ -68,7 +74,7 @@ impl<'c, 'a> Search<'c, 'a> {
     }
 
     fn exhausted(&self) -> bool {
-        self.steps > MAX_SEARCH_STEPS
+        self.steps > MAX_SEARCH_STEPS || self.signature_checks > MAX_SIGNATURE_CHECKS
     }
 
     /// Completes `path` (whose last element still needs an issuer) or explains why no
@@ -78,7 +84,8 @@ impl<'c, 'a> Search<'c, 'a> {
         let depth = path.len();
         if self.exhausted() {
             let error = CertificateError::PathSearchLimit {
-                steps: MAX_SEARCH_STEPS,
+                steps: self.steps,
+                signatures: self.signature_checks,
             };
             return Err(Failure::new(usize::MAX, error));
         }
@@ -200,11 +207,20 @@ impl<'c, 'a> Search<'c, 'a> {
     }
 
     fn signature(&mut self, child: usize, issuer: usize) -> Result<(), CertificateError> {
-        let certs = self.certs;
-        self.signatures
-            .entry((child, issuer))
-            .or_insert_with(|| verify_signature(&certs[child], &certs[issuer]))
-            .clone()
+        if let Some(known) = self.signatures.get(&(child, issuer)) {
+            return known.clone();
+        }
+        if self.signature_checks >= MAX_SIGNATURE_CHECKS {
+            self.signature_checks += 1;
+            return Err(CertificateError::PathSearchLimit {
+                steps: self.steps,
+                signatures: self.signature_checks,
+            });
+        }
+        self.signature_checks += 1;
+        let result = verify_signature(&self.certs[child], &self.certs[issuer]);
+        self.signatures.insert((child, issuer), result.clone());
+        result
     }
 
     /// Self-issued, with consistent key identifiers, and signed by its own key. When the

@@ -342,6 +342,63 @@ pub fn verify(
         }
     };
 
+    // The cheap bindings come before anything costly: every log entry must record
+    // exactly this signature, signer and content (CVE-2022-36056; cosign's
+    // CVE-2026-22703), and a message digest must be the artifact's. A bundle that
+    // borrows another signature's entry is refused before any certificate path is built.
+    let message = match &bundle.content {
+        Content::MessageSignature {
+            digest: claimed, ..
+        } if !matches!(artifact, Artifact::None) => {
+            let (algorithm, digest) = artifact_digest(artifact, claimed.as_ref())?;
+            // The digest in the bundle is an unauthenticated hint, but one that
+            // disagrees with the artifact means the bundle is not for it.
+            if let Some((_, claimed)) = claimed {
+                if *claimed != digest {
+                    return Err(SigstoreError::MessageDigestMismatch);
+                }
+                checks.push(Check::MessageDigest);
+            }
+            Some((algorithm, digest))
+        }
+        _ => None,
+    };
+    // Without the artifact, a message signature's entries are bound to the digest the
+    // bundle claims; the signature itself then cannot be checked (step 5 refuses), but
+    // every other failure, an identity mismatch first, is still reported as such.
+    let bound = match (&bundle.content, &message) {
+        (_, Some((algorithm, digest))) => Some((*algorithm, digest.as_slice())),
+        (
+            Content::MessageSignature {
+                digest: claimed, ..
+            },
+            None,
+        ) => claimed.as_ref().map(|(a, d)| (*a, d.as_slice())),
+        (Content::Dsse(_), None) => None,
+    };
+    let content = match (&bundle.content, bound) {
+        (Content::MessageSignature { .. }, Some((algorithm, digest))) => SignedContent::Message {
+            algorithm,
+            digest,
+            signature,
+        },
+        (Content::Dsse(env), _) => SignedContent::Dsse(env),
+        (Content::MessageSignature { .. }, None) => return Err(SigstoreError::ArtifactRequired),
+    };
+    let expected = ExpectedEntry {
+        signer: match &leaf {
+            Some((der, _)) => EntrySigner::Certificate(der),
+            None => EntrySigner::Key(&signer_key),
+        },
+        signer_key: &signer_key,
+        content,
+    };
+    for (entry, e) in bundle.tlog_entries.iter().enumerate() {
+        e.check_body(&expected)
+            .map_err(|error| SigstoreError::TransparencyLog { entry, error })?;
+        checks.push(Check::LogEntryBody { entry });
+    }
+
     // 1. Log entries: the log by ID (an entry from an unknown log is an error, not
     //    skipped: every entry the bundle presents must hold), the SET (Rekor v1), and
     //    the inclusion proof with its signed checkpoint.
@@ -496,29 +553,13 @@ pub fn verify(
     }
 
     // 5. The signature.
-    let content = match &bundle.content {
-        Content::Dsse(env) => {
-            signer_key
-                .verify(
-                    signer_key.default_scheme(),
-                    &pae(&env.payload_type, &env.payload),
-                    signature,
-                )
-                .map_err(SigstoreError::Signature)?;
-            None
-        }
-        Content::MessageSignature {
-            digest: claimed, ..
-        } => {
-            let (algorithm, digest) = artifact_digest(artifact, claimed.as_ref())?;
-            // The digest in the bundle is an unauthenticated hint, but one that
-            // disagrees with the artifact means the bundle is not for it.
-            if let Some((_, claimed)) = claimed {
-                if *claimed != digest {
-                    return Err(SigstoreError::MessageDigestMismatch);
-                }
-                checks.push(Check::MessageDigest);
-            }
+    match (&bundle.content, &message) {
+        (Content::Dsse(env), _) => signer_key.verify(
+            signer_key.default_scheme(),
+            &pae(&env.payload_type, &env.payload),
+            signature,
+        ),
+        (Content::MessageSignature { .. }, Some((algorithm, digest))) => {
             match (&signer_key, artifact) {
                 (VerifyingKey::Ed25519(_), Artifact::Bytes(bytes)) => {
                     signer_key.verify(Scheme::Ed25519, bytes, signature)
@@ -529,41 +570,17 @@ pub fn verify(
                     ))
                 }
                 (VerifyingKey::Ecdsa(_), _) => {
-                    signer_key.verify_digest(Scheme::Ecdsa(algorithm), &digest, signature)
+                    signer_key.verify_digest(Scheme::Ecdsa(*algorithm), digest, signature)
                 }
                 (VerifyingKey::Rsa { .. }, _) => {
-                    signer_key.verify_digest(Scheme::RsaPkcs1(algorithm), &digest, signature)
+                    signer_key.verify_digest(Scheme::RsaPkcs1(*algorithm), digest, signature)
                 }
             }
-            .map_err(SigstoreError::Signature)?;
-            Some((algorithm, digest))
         }
-    };
-    checks.push(Check::Signature);
-
-    // 6. Every log entry must record this signature, signer and content.
-    let content = match (&bundle.content, &content) {
-        (Content::MessageSignature { .. }, Some((algorithm, digest))) => SignedContent::Message {
-            algorithm: *algorithm,
-            digest,
-            signature,
-        },
-        (Content::Dsse(env), _) => SignedContent::Dsse(env),
         (Content::MessageSignature { .. }, None) => return Err(SigstoreError::ArtifactRequired),
-    };
-    let expected = ExpectedEntry {
-        signer: match &leaf {
-            Some((der, _)) => EntrySigner::Certificate(der),
-            None => EntrySigner::Key(&signer_key),
-        },
-        signer_key: &signer_key,
-        content,
-    };
-    for (entry, e) in bundle.tlog_entries.iter().enumerate() {
-        e.check_body(&expected)
-            .map_err(|error| SigstoreError::TransparencyLog { entry, error })?;
-        checks.push(Check::LogEntryBody { entry });
     }
+    .map_err(SigstoreError::Signature)?;
+    checks.push(Check::Signature);
 
     // 7. The artifact against the in-toto subjects.
     if let (Content::Dsse(env), false) = (&bundle.content, matches!(artifact, Artifact::None)) {

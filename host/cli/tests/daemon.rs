@@ -756,7 +756,11 @@ fn malformed_json_and_bad_manifests_are_refused_before_approval() {
             "invalid_name",
         ),
         (
-            json!([{"name": "a\nVerification succeeded", "algorithm": "sha256", "digest": d64}]),
+            json!([{"name": "dir\\a.bin", "algorithm": "sha256", "digest": d64}]),
+            "invalid_name",
+        ),
+        (
+            json!([{"name": "a\u{0}b", "algorithm": "sha256", "digest": d64}]),
             "invalid_name",
         ),
         (

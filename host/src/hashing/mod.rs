@@ -215,16 +215,14 @@ impl Config {
 /// resolved).
 fn relative_to_model(p: &Path, model: &Path, model_real: &Path) -> Option<ModelPath> {
     if p.is_relative() {
-        let parts: Option<Vec<&str>> = p.components().map(|c| c.as_os_str().to_str()).collect();
-        let rel = ModelPath::from_components(parts?);
-        return rel.is_contained().then_some(rel);
+        return ModelPath::normalize(p.to_str()?);
     }
-    if let Ok(rest) = p.strip_prefix(model) {
-        let parts: Option<Vec<&str>> = rest.components().map(|c| c.as_os_str().to_str()).collect();
-        let rel = ModelPath::from_components(parts?);
-        if rel.is_contained() {
-            return Some(rel);
-        }
+    if let Some(rel) = p
+        .strip_prefix(model)
+        .ok()
+        .and_then(|rest| ModelPath::normalize(rest.to_str()?))
+    {
+        return Some(rel);
     }
     relative_inside(&resolve_lenient(p), model_real)
 }

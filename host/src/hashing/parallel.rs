@@ -149,7 +149,7 @@ fn hash_unit(
         path: path.clone(),
         source,
     };
-    let mut file = File::open(path).map_err(io_err)?;
+    let mut file = open_checked(unit.file).map_err(io_err)?;
     let want = unit.end - unit.start;
     let mut sink = Sink {
         hasher: algorithm.hasher(),
@@ -199,6 +199,29 @@ fn hash_unit(
         });
     }
     Ok(hasher.finalize())
+}
+
+/// Opens a file the walk found, as it found it: without following a link unless it was
+/// one (read through with --allow-symlinks), and without blocking, then checks that what
+/// opened is a regular file. A FIFO or device swapped in since the walk would otherwise
+/// hang or feed endless bytes.
+fn open_checked(file: &ModelFile) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut flags = libc::O_NONBLOCK;
+    if !file.symlink {
+        flags |= libc::O_NOFOLLOW;
+    }
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags)
+        .open(&file.path)?;
+    if !opened.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is no longer a regular file (replaced since the model was listed)",
+        ));
+    }
+    Ok(opened)
 }
 
 /// Where the bytes of one unit go.
@@ -262,6 +285,7 @@ mod tests {
             id: ModelPath::new(name),
             path: dir.path().join(name),
             len: content.len() as u64,
+            symlink: false,
         });
         let serializations = [
             Serialization::files(HashAlgorithm::Sha256),
@@ -297,6 +321,7 @@ mod tests {
                 id: ModelPath::new("f"),
                 path: path.clone(),
                 len: listed,
+                symlink: false,
             };
             let err = hash_files(
                 &[file],

@@ -330,17 +330,35 @@ fn signature_bit_flip() {
     let b = mutate(V1_0_0, |v| {
         edit_b64(&mut v["dsseEnvelope"]["signatures"][0]["sig"], flip_last)
     });
-    assert!(matches!(model(&b), Err(SigstoreError::Signature(_))));
+    // The log entry records the signature, so a changed one no longer binds to it; that
+    // is found before any certificate path is built.
+    assert!(
+        matches!(
+            model(&b),
+            Err(SigstoreError::TransparencyLog {
+                entry: 0,
+                error: TlogError::Inconsistent(BodyError::Signature)
+            })
+        ),
+        "{:?}",
+        model(&b)
+    );
     // A changed payload.
     let b = mutate(V1_0_0, |v| {
         edit_b64(&mut v["dsseEnvelope"]["payload"], |p| p[10] ^= 1)
     });
-    assert!(matches!(
-        model(&b),
-        Err(SigstoreError::Signature(CryptoError::BadSignature))
-    ));
-    // A message signature (the bundle's only time is its SET, so the flip reaches the
-    // signature check).
+    assert!(
+        matches!(
+            model(&b),
+            Err(SigstoreError::TransparencyLog {
+                entry: 0,
+                error: TlogError::Inconsistent(BodyError::PayloadHash)
+            })
+        ),
+        "{:?}",
+        model(&b)
+    );
+    // A message signature.
     let github = vector!("sigstore/sigstore-python/bundle_v3_github.whl.sigstore");
     let artifact = vector!("sigstore/sigstore-python/bundle_v3_github.whl");
     let policy = identity(
@@ -364,7 +382,10 @@ fn signature_bit_flip() {
             &policy,
             Artifact::Bytes(artifact)
         ),
-        Err(SigstoreError::Signature(_))
+        Err(SigstoreError::TransparencyLog {
+            entry: 0,
+            error: TlogError::Inconsistent(BodyError::Signature)
+        })
     ));
     // Another artifact: the bundle's digest is not its digest.
     assert!(matches!(
@@ -411,13 +432,15 @@ fn certificate_bit_flip() {
             flip_last,
         )
     });
+    // The entry logs the certificate byte for byte: the changed one is not the logged
+    // signer, refused before its path is built.
     let err = model(&b).unwrap_err();
     assert!(
         matches!(
             &err,
-            SigstoreError::UntrustedCertificate {
-                reason: crate::certificate::CertificateError::BadSignature { .. },
-                ..
+            SigstoreError::TransparencyLog {
+                entry: 0,
+                error: TlogError::Inconsistent(BodyError::Verifier)
             }
         ),
         "{err:?}"
@@ -886,7 +909,22 @@ fn managed_key() {
             &Policy::Key(other),
             Artifact::Bytes(&fixture.artifact)
         ),
-        Err(SigstoreError::Signature(_))
+        Err(SigstoreError::TransparencyLog {
+            entry: 0,
+            error: TlogError::Inconsistent(BodyError::Verifier)
+        })
+    ));
+    // A signature that its entry records faithfully but that is not over the artifact:
+    // every binding holds, the signature check itself refuses it.
+    let bad = testkit::managed_key_bad_signature();
+    assert!(matches!(
+        check(
+            &bad.bundle,
+            &root,
+            &Policy::Key(key.clone()),
+            Artifact::Bytes(&bad.artifact)
+        ),
+        Err(SigstoreError::Signature(CryptoError::BadSignature))
     ));
     // A keyless policy for a key bundle.
     assert!(matches!(

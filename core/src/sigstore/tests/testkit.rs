@@ -271,6 +271,17 @@ pub struct ManagedKeyFixture {
 
 /// Builds the [`ManagedKeyFixture`].
 pub fn managed_key_fixture() -> ManagedKeyFixture {
+    managed_key_bundle(b"hello, managed key\n")
+}
+
+/// A [`ManagedKeyFixture`] whose signature is over `signed` while the bundle, and its
+/// faithfully logged entry, claim the fixture's artifact: everything binds, only the
+/// signature itself is wrong.
+pub fn managed_key_bad_signature() -> ManagedKeyFixture {
+    managed_key_bundle(b"something else\n")
+}
+
+fn managed_key_bundle(signed: &[u8]) -> ManagedKeyFixture {
     use crate::encoding::{b64encode, hex};
     use serde_json::json;
     let artifact = b"hello, managed key\n".to_vec();
@@ -278,7 +289,7 @@ pub fn managed_key_fixture() -> ManagedKeyFixture {
     let public_key = crate::keys::PublicKey::P256(*signer.verifying_key()).to_pem();
     let digest = Sha256::digest(&artifact);
     let signature = {
-        let sig: Signature = signer.sign_prehash(&digest).expect("signs");
+        let sig: Signature = signer.sign_prehash(&Sha256::digest(signed)).expect("signs");
         sig.to_der().as_bytes().to_vec()
     };
     let rekor = key(20);

@@ -448,7 +448,10 @@ fn model_vectors_verify_without_std() {
         assert!(
             matches!(
                 verify_bundle(&changed, &verifier),
-                Err(VerifyError::Sigstore(SigstoreError::Signature(_)))
+                Err(VerifyError::Sigstore(SigstoreError::TransparencyLog {
+                    entry: 0,
+                    error: crate::sigstore::tlog::TlogError::Inconsistent(_)
+                }))
             ),
             "{name}"
         );
