@@ -75,15 +75,20 @@ pub fn b64decode_strict(text: &str) -> Option<Vec<u8>> {
 }
 
 /// `text` made safe to print on a terminal or in a log line: control characters
-/// (newlines, escape sequences, …) are written as `\u{…}`, so a file named
-/// `x\nVerification succeeded` cannot forge a line of output.
+/// (newlines, escape sequences, …) and the bidirectional overrides that reorder what
+/// a reader sees are written as `\u{…}`, so a file named `x\nVerification succeeded`
+/// cannot forge a line of output.
 pub fn printable(text: &str) -> alloc::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    fn unsafe_char(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.chars().any(unsafe_char) {
         return alloc::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if c.is_control() {
+        if unsafe_char(c) {
             out.push_str(&alloc::format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);
@@ -112,6 +117,8 @@ mod tests {
             "x\\u{a}Verification succeeded"
         );
         assert_eq!(printable("\u{1b}[31m"), "\\u{1b}[31m");
+        assert_eq!(printable("a\u{202e}nib.exe"), "a\\u{202e}nib.exe");
+        assert_eq!(printable("模型.bin"), "模型.bin");
     }
 
     #[test]

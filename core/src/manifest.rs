@@ -8,10 +8,17 @@ use core::fmt;
 
 use sha2::{Digest as _, Sha256};
 
-use crate::encoding::unhex;
+use crate::encoding::{printable, unhex};
 use crate::hashing::Digest;
 use crate::identifier::{ModelPath, ResourceKey};
 use crate::serialization::Serialization;
+
+/// The most items a signature may list. A model of more files, or of more shards
+/// than this, is refused when signed and when verified: reading a manifest costs memory
+/// in proportion to its items, and this keeps the cost of any signature under a few
+/// hundred megabytes. (The Python reference has no limit; no published model comes
+/// near it.)
+pub const MAX_RESOURCES: usize = 100_000;
 
 /// A set of manifest items, kept in canonical order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -48,6 +55,29 @@ impl Manifest {
     /// Items in canonical order (the order resources are written and hashed into the root).
     pub fn iter(&self) -> impl Iterator<Item = (&ResourceKey, &Digest)> {
         self.items.iter()
+    }
+
+    /// The items of one file (its file item, or its shards in order), found in
+    /// logarithmic time: keys of one path are adjacent in the canonical order.
+    pub fn items_of<'a>(
+        &'a self,
+        path: &ModelPath,
+    ) -> impl Iterator<Item = (&'a ResourceKey, &'a Digest)> + 'a {
+        let file = ResourceKey::File(path.clone());
+        let first = ResourceKey::Shard {
+            path: path.clone(),
+            start: 0,
+            end: 0,
+        };
+        let last = ResourceKey::Shard {
+            path: path.clone(),
+            start: u64::MAX,
+            end: u64::MAX,
+        };
+        self.items
+            .get_key_value(&file)
+            .into_iter()
+            .chain(self.items.range(first..=last))
     }
 
     /// The root digest: SHA-256 over the raw item digests in canonical order.
@@ -103,6 +133,11 @@ pub enum ManifestError {
     /// No resource at all: a signature over nothing verifies anything.
     #[error("the manifest lists no resource")]
     Empty,
+    /// More than [`MAX_RESOURCES`] resources.
+    #[error(
+        "the manifest lists more than {MAX_RESOURCES} resources, more than a signature may hold"
+    )]
+    TooMany,
     /// A name that is not a path inside the model in its normal form: empty, absolute,
     /// with `.`/`..`/empty components, a backslash or a NUL.
     #[error("the resource name '{name}' is not a canonical path inside the model ({reason})")]
@@ -166,6 +201,9 @@ impl Manifest {
         let digest_len = serialization.algorithm().digest_len();
         let mut manifest = Manifest::new();
         for (name, algorithm, digest) in resources {
+            if manifest.len() == MAX_RESOURCES {
+                return Err(ManifestError::TooMany);
+            }
             let key = match serialization.shard_size() {
                 None => ResourceKey::File(check_resource_path(name)?),
                 Some(size) => {
@@ -257,6 +295,10 @@ pub struct Changed {
 pub struct ManifestDiff {
     /// Items in the model that the signature does not list, in canonical order.
     pub extra: Vec<ResourceKey>,
+    /// Further extra items that are counted but not listed (the shards of a large
+    /// unsigned file beyond the first few: listing them all could take any amount of
+    /// memory for a sparse file).
+    pub extra_not_listed: u64,
     /// Items the signature lists that the model lacks, in canonical order.
     pub missing: Vec<ResourceKey>,
     /// Items whose content changed, in canonical order.
@@ -266,20 +308,29 @@ pub struct ManifestDiff {
 impl ManifestDiff {
     /// True when the manifests are equal.
     pub fn is_empty(&self) -> bool {
-        self.extra.is_empty() && self.missing.is_empty() && self.changed.is_empty()
+        self.extra.is_empty()
+            && self.extra_not_listed == 0
+            && self.missing.is_empty()
+            && self.changed.is_empty()
     }
 
     /// One line per kind of difference, in the reference's order (extra, missing,
-    /// changed), naming every item and, for changes, both digests.
+    /// changed), naming every item and, for changes, both digests. Names are
+    /// [`printable`]: a file named to look like a verdict cannot print one.
     pub fn lines(&self, model_name: &str) -> Vec<String> {
         fn names(keys: &[ResourceKey]) -> String {
-            let v: Vec<String> = keys.iter().map(|k| k.name()).collect();
+            let v: Vec<String> = keys.iter().map(|k| printable(&k.name()).into()).collect();
             v.join(", ")
         }
+        let model_name = printable(model_name);
         let mut out = Vec::new();
-        if !self.extra.is_empty() {
+        if !self.extra.is_empty() || self.extra_not_listed > 0 {
+            let more = match self.extra_not_listed {
+                0 => String::new(),
+                n => alloc::format!(" and {n} more"),
+            };
             out.push(alloc::format!(
-                "Extra files found in model '{model_name}': {}",
+                "Extra files found in model '{model_name}': {}{more}",
                 names(&self.extra)
             ));
         }
@@ -292,7 +343,7 @@ impl ManifestDiff {
         for c in &self.changed {
             out.push(alloc::format!(
                 "Hash mismatch for '{}': Expected '{}', Actual '{}'",
-                c.key,
+                printable(&c.key.name()),
                 c.expected,
                 c.actual
             ));

@@ -260,7 +260,13 @@ pub struct ModelCheck {
     entries: BTreeMap<ModelPath, Entry>,
     jobs: Vec<HashJob>,
     options: CheckOptions,
+    /// Whether a difference is known already: statuses only ever leave `Pending`, so
+    /// this is kept as they are set rather than recounted on every question.
+    mismatch: bool,
 }
+
+/// How many shards of one unsigned file a report lists by name; the rest are counted.
+const LISTED_UNSIGNED_SHARDS: usize = 16;
 
 /// A changed item: its name and both digests (`None` when only one side has it).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -497,6 +503,9 @@ impl CheckPlan {
                 size: e.size,
             })
             .collect();
+        let mismatch = entries
+            .values()
+            .any(|e| is_mismatch(e.status, options.ignore_unsigned_files));
         Ok(ModelCheck {
             serialization,
             expected,
@@ -504,7 +513,17 @@ impl CheckPlan {
             entries,
             jobs,
             options,
+            mismatch,
         })
+    }
+}
+
+/// Whether a file's status is a difference that fails the check.
+fn is_mismatch(status: FileStatus, ignore_unsigned_files: bool) -> bool {
+    match status {
+        FileStatus::Changed | FileStatus::Missing => true,
+        FileStatus::Unsigned => !ignore_unsigned_files,
+        _ => false,
     }
 }
 
@@ -537,11 +556,7 @@ impl ModelCheck {
 
     /// Whether a difference has been found already (the check may stop).
     pub fn has_mismatch(&self) -> bool {
-        self.entries.values().any(|e| match e.status {
-            FileStatus::Changed | FileStatus::Missing => true,
-            FileStatus::Unsigned => !self.options.ignore_unsigned_files,
-            _ => false,
-        })
+        self.mismatch
     }
 
     /// The status of a file, if it is known to the check.
@@ -563,11 +578,7 @@ impl ModelCheck {
         if entry.is_none() {
             return Err(ModelCheckError::NotPending(path.clone()));
         }
-        let signed: BTreeMap<&ResourceKey, &Digest> = self
-            .expected
-            .iter()
-            .filter(|(k, _)| k.path() == path)
-            .collect();
+        let signed: BTreeMap<&ResourceKey, &Digest> = self.expected.items_of(path).collect();
         let status = if signed.is_empty() {
             if items.is_empty() {
                 FileStatus::Verified
@@ -585,20 +596,22 @@ impl ModelCheck {
         if let Some(e) = self.entries.get_mut(path) {
             e.status = status;
         }
+        self.mismatch |= is_mismatch(status, self.options.ignore_unsigned_files);
         Ok(status)
     }
 
-    /// The keys a file given but not hashed would add to the actual manifest.
-    fn unhashed_keys(&self, path: &ModelPath, size: Option<u64>) -> Vec<ResourceKey> {
-        match self.serialization {
-            Serialization::Files { .. } => alloc::vec![ResourceKey::File(path.clone())],
-            Serialization::Shards { .. } => self
-                .serialization
-                .ranges(size.unwrap_or_default())
-                .into_iter()
-                .map(|(s, e)| self.serialization.key(path, s, e))
-                .collect(),
-        }
+    /// The keys a file given but not hashed would add to the actual manifest: the
+    /// first few, and how many more there are.
+    fn unhashed_keys(&self, path: &ModelPath, size: Option<u64>) -> (Vec<ResourceKey>, u64) {
+        let size = size.unwrap_or_default();
+        let listed: Vec<ResourceKey> = self
+            .serialization
+            .ranges(size)
+            .take(LISTED_UNSIGNED_SHARDS)
+            .map(|(s, e)| self.serialization.key(path, s, e))
+            .collect();
+        let more = self.serialization.item_count(size) - listed.len() as u64;
+        (listed, more)
     }
 
     /// The report. Files still pending are `unchecked` and left out of the comparison
@@ -619,10 +632,10 @@ impl ModelCheck {
         let mut diff: ManifestDiff = expected.diff(&self.actual);
         if !self.options.ignore_unsigned_files {
             for (path, e) in &self.entries {
-                if e.status == FileStatus::Unsigned
-                    && !self.actual.iter().any(|(k, _)| k.path() == path)
-                {
-                    diff.extra.extend(self.unhashed_keys(path, e.size));
+                if e.status == FileStatus::Unsigned && self.actual.items_of(path).next().is_none() {
+                    let (listed, more) = self.unhashed_keys(path, e.size);
+                    diff.extra.extend(listed);
+                    diff.extra_not_listed = diff.extra_not_listed.saturating_add(more);
                 }
             }
             diff.extra.sort();
@@ -663,18 +676,8 @@ impl ModelCheck {
 
     fn differences(&self, path: &ModelPath) -> Vec<ItemDifference> {
         let mut keys: BTreeSet<&ResourceKey> = BTreeSet::new();
-        keys.extend(
-            self.expected
-                .iter()
-                .map(|(k, _)| k)
-                .filter(|k| k.path() == path),
-        );
-        keys.extend(
-            self.actual
-                .iter()
-                .map(|(k, _)| k)
-                .filter(|k| k.path() == path),
-        );
+        keys.extend(self.expected.items_of(path).map(|(k, _)| k));
+        keys.extend(self.actual.items_of(path).map(|(k, _)| k));
         keys.into_iter()
             .filter_map(|k| {
                 let expected = self.expected.get(k);
@@ -858,6 +861,53 @@ mod tests {
                 "Missing files in model 'm': w:8:10",
             ]
         );
+    }
+
+    /// A huge (sparse) unsigned file and a one-byte shard size: the report names the
+    /// first shards and counts the rest, instead of building 2^50 keys.
+    #[test]
+    fn huge_unsigned_file_is_counted_not_listed() {
+        let ser = Serialization::shards(HashAlgorithm::Sha256, 1).unwrap();
+        let s = signed(ser, &[("a", b"1")], &[]);
+        let inputs = [
+            input("a", 1),
+            InputFile {
+                path: "sparse".into(),
+                size: Some(1 << 50),
+            },
+        ];
+        let mut check = ModelCheck::new(&s, &inputs, options()).unwrap();
+        assert!(check.has_mismatch());
+        run(&mut check, &[("a", b"1"), ("sparse", b"")]);
+        let r = check.report();
+        assert!(!r.verified);
+        let listed: Vec<String> = (0..16)
+            .map(|i| alloc::format!("sparse:{i}:{}", i + 1))
+            .collect();
+        assert_eq!(
+            r.messages,
+            [alloc::format!(
+                "Extra files found in model 'm': {} and {} more",
+                listed.join(", "),
+                (1u64 << 50) - 16
+            )]
+        );
+    }
+
+    /// Names are printed escaped: a file named like a verdict cannot print one.
+    #[test]
+    fn names_with_control_characters_are_escaped() {
+        let s = signed(SHA, &[("a", b"1")], &[]);
+        let files: [(&str, &[u8]); 2] = [("a", b"1"), ("x\nVerification succeeded", b"2")];
+        let inputs: Vec<InputFile> = files.iter().map(|(p, d)| input(p, d.len())).collect();
+        let mut check = ModelCheck::new(&s, &inputs, options()).unwrap();
+        run(&mut check, &files);
+        let r = check.report();
+        assert_eq!(
+            r.messages,
+            ["Extra files found in model 'm': x\\u{a}Verification succeeded"]
+        );
+        assert!(!r.error.unwrap().contains('\n'));
     }
 
     #[test]

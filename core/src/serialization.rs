@@ -117,20 +117,28 @@ impl Serialization {
 
     /// The byte ranges of the items of a file of `len` bytes: `[0, len)` for files (even
     /// when empty); consecutive `shard_size` ranges for shards, the last one possibly
-    /// short, and none at all for an empty file.
-    pub fn ranges(&self, len: u64) -> Vec<(u64, u64)> {
+    /// short, and none at all for an empty file. Lazy: a huge sparse file and a small
+    /// shard size cost nothing until the ranges are used.
+    pub fn ranges(&self, len: u64) -> impl Iterator<Item = (u64, u64)> {
+        let (step, mut next) = match *self {
+            // One item over the whole file, even an empty one.
+            Self::Files { .. } => (len.max(1), Some(0u64)),
+            Self::Shards { shard_size, .. } => (shard_size, (len > 0).then_some(0)),
+        };
+        core::iter::from_fn(move || {
+            let start = next?;
+            let end = start.saturating_add(step).min(len);
+            next = (end < len).then_some(end);
+            Some((start, end))
+        })
+    }
+
+    /// How many items a file of `len` bytes has: [`Self::ranges`]`(len).count()`,
+    /// without walking them.
+    pub fn item_count(&self, len: u64) -> u64 {
         match *self {
-            Self::Files { .. } => alloc::vec![(0, len)],
-            Self::Shards { shard_size, .. } => {
-                let mut out = Vec::new();
-                let mut start = 0;
-                while start < len {
-                    let end = start.saturating_add(shard_size).min(len);
-                    out.push((start, end));
-                    start = end;
-                }
-                out
-            }
+            Self::Files { .. } => 1,
+            Self::Shards { shard_size, .. } => len.div_ceil(shard_size),
         }
     }
 
@@ -348,13 +356,27 @@ mod tests {
     #[test]
     fn shard_ranges() {
         let s = Serialization::shards(HashAlgorithm::Sha256, 8).unwrap();
-        assert_eq!(s.ranges(22), [(0, 8), (8, 16), (16, 22)]);
-        assert_eq!(s.ranges(16), [(0, 8), (8, 16)]);
-        assert!(s.ranges(0).is_empty());
+        let ranges = |len| s.ranges(len).collect::<Vec<_>>();
+        assert_eq!(ranges(22), [(0, 8), (8, 16), (16, 22)]);
+        assert_eq!(ranges(16), [(0, 8), (8, 16)]);
+        assert!(ranges(0).is_empty());
+        for len in [0, 1, 7, 8, 9, 16, 22, 1000] {
+            assert_eq!(s.item_count(len), s.ranges(len).count() as u64, "{len}");
+        }
+        let files = Serialization::files(HashAlgorithm::Sha256);
+        assert_eq!(files.ranges(0).collect::<Vec<_>>(), [(0, 0)]);
+        assert_eq!(files.ranges(5).collect::<Vec<_>>(), [(0, 5)]);
+        // Near the top of the range: no overflow, the last shard ends at the length.
+        let huge = Serialization::shards(HashAlgorithm::Sha256, u64::MAX / 2).unwrap();
         assert_eq!(
-            Serialization::files(HashAlgorithm::Sha256).ranges(0),
-            [(0, 0)]
+            huge.ranges(u64::MAX).collect::<Vec<_>>(),
+            [
+                (0, u64::MAX / 2),
+                (u64::MAX / 2, u64::MAX - 1),
+                (u64::MAX - 1, u64::MAX)
+            ]
         );
+        assert_eq!(huge.item_count(u64::MAX), 3);
         assert_eq!(s.item_algorithm_name(), "sha256-sharded-8");
         assert_eq!(
             Serialization::shards(HashAlgorithm::Blake3, 8),
@@ -373,7 +395,6 @@ mod tests {
         ] {
             let expected: Vec<(ResourceKey, Digest)> = ser
                 .ranges(data.len() as u64)
-                .into_iter()
                 .map(|(s, e)| {
                     (
                         ser.key(&ModelPath::new("w"), s, e),
@@ -444,7 +465,7 @@ mod tests {
             for len in [0usize, 1, 63, 64, 100, 128, 200, 1028] {
                 let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
                 let expected = stream(ser, &data, 4096, true);
-                let ranges = ser.ranges(len as u64);
+                let ranges: Vec<_> = ser.ranges(len as u64).collect();
                 assert_eq!(expected.len(), ranges.len(), "{ser:?} {len}");
                 for chunk in [1usize, 3, 64, 99, 100, 101, 5000] {
                     assert_eq!(

@@ -7,13 +7,14 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use serde_json::{Map, Value};
+use sha2::{Digest as _, Sha256};
 
 use crate::encoding::{hex, printable, unhex};
 use crate::hashing::{Digest, HashAlgorithm, UnknownHashAlgorithm};
 use crate::identifier::{ModelPath, ResourceKey};
 use crate::json::read::{self as json, FieldError};
 use crate::json::Json;
-use crate::manifest::{root_digest, Manifest};
+use crate::manifest::{Manifest, MAX_RESOURCES};
 use crate::serialization::Serialization;
 
 /// `_type` of an in-toto v1 statement.
@@ -43,8 +44,6 @@ pub struct SignedManifest {
     pub predicate_type: String,
     /// The serialization block (a synthetic files/sha256 one for v0.1 statements).
     pub serialization: SignedSerialization,
-    /// Items as listed, in document order.
-    pub resources: Vec<(ResourceKey, Digest)>,
     /// The items as a manifest.
     pub manifest: Manifest,
     /// The subject's root digest (hex), absent for v0.1 statements.
@@ -58,6 +57,9 @@ pub enum StatementError {
     /// The payload is not JSON.
     #[error("the signed payload is not valid JSON: {0}")]
     InvalidJson(String),
+    /// More resources than a signature may list.
+    #[error("the signed statement lists {0} resources; at most {MAX_RESOURCES} are allowed")]
+    TooManyResources(usize),
     /// A field is missing or malformed.
     #[error("{}", .0.describe_in("the signed statement"))]
     Field(FieldError),
@@ -204,26 +206,35 @@ fn resource_path(name: &str) -> Result<ModelPath, StatementError> {
     })
 }
 
-/// The resources as a manifest; a resource listed twice makes the statement invalid
-/// (which of its digests is checked would be arbitrary, and an auditor could read the
-/// other one).
-fn unique(resources: &[(ResourceKey, Digest)]) -> Result<Manifest, StatementError> {
-    let mut manifest = Manifest::new();
-    for (key, digest) in resources {
-        if manifest.get(key).is_some() {
-            return Err(StatementError::DuplicateResource(
-                printable(&key.name()).into(),
-            ));
-        }
-        manifest.insert(key.clone(), digest.clone());
+/// Adds a resource to the manifest being read; a resource listed twice makes the
+/// statement invalid (which of its digests is checked would be arbitrary, and an
+/// auditor could read the other one).
+fn add_unique(
+    manifest: &mut Manifest,
+    key: ResourceKey,
+    digest: Digest,
+) -> Result<(), StatementError> {
+    if manifest.get(&key).is_some() {
+        return Err(StatementError::DuplicateResource(
+            printable(&key.name()).into(),
+        ));
     }
-    Ok(manifest)
+    manifest.insert(key, digest);
+    Ok(())
 }
+
+/// A statement's shape: a resource is four values as the scan counts them (its object
+/// and three members), so a real statement meets the resource limit, with its precise
+/// error, before this one.
+pub(crate) const STATEMENT_LIMITS: json::Limits = json::Limits {
+    max_values: 5 * MAX_RESOURCES,
+    max_depth: 16,
+};
 
 /// Parses and checks a statement: the type, the predicate, every resource, and (for the
 /// v1.0 predicate) that the resources in document order hash to the subject digest.
 pub fn parse_statement(payload: &[u8]) -> Result<SignedManifest, StatementError> {
-    let value = json::parse(payload).map_err(StatementError::InvalidJson)?;
+    let value = json::parse(payload, STATEMENT_LIMITS).map_err(StatementError::InvalidJson)?;
     let root = json::object(&value, "statement")?;
     let ty = json::string(json::require(root, "_type", "_type", "")?, "_type")?;
     if ty != STATEMENT_TYPE {
@@ -301,11 +312,18 @@ fn parse_v1(
         Some(v) => json::strings(v, "predicate.serialization.ignore_paths")?,
     };
 
-    let mut resources = Vec::new();
-    for r in json::array(
+    let listed = json::array(
         json::require(predicate, "resources", "resources", "")?,
         "predicate.resources",
-    )? {
+    )?;
+    if listed.len() > MAX_RESOURCES {
+        return Err(StatementError::TooManyResources(listed.len()));
+    }
+    let mut manifest = Manifest::new();
+    // The root ([`crate::manifest::root_digest`]) is recomputed in document order,
+    // whatever order that is: the signer's order is what it hashed.
+    let mut root = Sha256::new();
+    for r in listed {
         let r = json::object(r, "predicate.resources[]")?;
         let name = json::string(
             json::require(r, "name", "name", "")?,
@@ -326,12 +344,10 @@ fn parse_v1(
         } else {
             ResourceKey::File(resource_path(name)?)
         };
-        resources.push((key, Digest::new(algorithm, value)));
+        root.update(&value);
+        add_unique(&mut manifest, key, Digest::new(algorithm, value))?;
     }
-    let manifest = unique(&resources)?;
-    // The root is recomputed in document order, whatever order that is: the signer's
-    // order is what it hashed.
-    let computed = hex(&root_digest(resources.iter().map(|(_, d)| d)));
+    let computed = hex(&root.finalize());
     if !computed.eq_ignore_ascii_case(expected_root) {
         return Err(StatementError::RootMismatch {
             expected: expected_root.into(),
@@ -347,13 +363,15 @@ fn parse_v1(
             ignore_paths,
         },
         manifest,
-        resources,
         root_digest: Some(expected_root.into()),
     })
 }
 
 fn parse_v0_1(subjects: &[Value]) -> Result<SignedManifest, StatementError> {
-    let mut resources = Vec::new();
+    if subjects.len() > MAX_RESOURCES {
+        return Err(StatementError::TooManyResources(subjects.len()));
+    }
+    let mut manifest = Manifest::new();
     for s in subjects {
         let s = json::object(s, "subject[]")?;
         let name = json::string(json::require(s, "name", "name", "")?, "subject[].name")?;
@@ -366,12 +384,12 @@ fn parse_v0_1(subjects: &[Value]) -> Result<SignedManifest, StatementError> {
             "subject[].digest.sha256",
         )?;
         let value = unhex(hexed).ok_or_else(|| StatementError::InvalidDigest(name.into()))?;
-        resources.push((
+        add_unique(
+            &mut manifest,
             ResourceKey::File(resource_path(name)?),
             Digest::new("sha256", value),
-        ));
+        )?;
     }
-    let manifest = unique(&resources)?;
     Ok(SignedManifest {
         model_name: "compat-undefined-not-present".into(),
         predicate_type: PREDICATE_TYPE_V0_1.into(),
@@ -381,7 +399,6 @@ fn parse_v0_1(subjects: &[Value]) -> Result<SignedManifest, StatementError> {
             ignore_paths: Vec::new(),
         },
         manifest,
-        resources,
         root_digest: None,
     })
 }
@@ -417,7 +434,7 @@ mod tests {
         assert_eq!(parsed.serialization.serialization, Ok(ser));
         assert_eq!(parsed.serialization.ignore_paths, [".git", "z"]);
         assert_eq!(parsed.serialization.allow_symlinks, Some(false));
-        let names: Vec<String> = parsed.resources.iter().map(|(k, _)| k.name()).collect();
+        let names: Vec<String> = parsed.manifest.iter().map(|(k, _)| k.name()).collect();
         assert_eq!(names, ["a/b.txt", "a.txt", "café.txt"]);
     }
 

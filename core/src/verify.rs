@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use crate::bundle::{Bundle, Content, VerificationMaterial, MEDIA_TYPE_V0_3};
 use crate::certificate::{verify_chain, CertificateError};
-use crate::dsse::{pae, pae_compat, IN_TOTO_PAYLOAD_TYPE};
+use crate::dsse::{pae_compat_digest, pae_digest, IN_TOTO_PAYLOAD_TYPE};
 use crate::keys::{PublicKey, SignatureError, SignatureHash};
 use crate::manifest::{Manifest, ManifestDiff};
 use crate::sigstore::{
@@ -32,6 +32,9 @@ pub enum Verifier {
         trust_root: alloc::boxed::Box<TrustedRoot>,
         /// Who must have signed.
         policy: IdentityPolicy,
+        /// The verifier's current time, when it has a clock: signed times after it
+        /// are refused ([`crate::sigstore::verify_at`]).
+        now: Option<crate::sigstore::UnixTime>,
     },
 }
 
@@ -199,6 +202,10 @@ pub fn verify_bundle(
         Content::Dsse(env) => env,
         Content::MessageSignature { .. } => return Err(VerifyError::MessageSignature),
     };
+    // Before any chain is built: a second signature is refused, never left unchecked.
+    if env.signatures.len() != 1 && !matches!(verifier, Verifier::Sigstore { .. }) {
+        return Err(VerifyError::SignatureCount(env.signatures.len()));
+    }
     let mut warnings = Vec::new();
     let (key, compat_hash, signer) = match (verifier, &bundle.verification_material) {
         (Verifier::Key(key), VerificationMaterial::PublicKey { hint, .. }) => {
@@ -228,9 +235,14 @@ pub fn verify_bundle(
                 },
             )
         }
-        (Verifier::Sigstore { trust_root, policy }, _) => {
-            return verify_sigstore(bundle, env, trust_root, policy)
-        }
+        (
+            Verifier::Sigstore {
+                trust_root,
+                policy,
+                now,
+            },
+            _,
+        ) => return verify_sigstore(bundle, env, trust_root, policy, *now),
         (Verifier::Key(_), found) => {
             return Err(VerifyError::WrongMaterial {
                 expected: MaterialKind::PublicKey,
@@ -244,19 +256,19 @@ pub fn verify_bundle(
             })
         }
     };
-    if env.signatures.len() != 1 {
-        return Err(VerifyError::SignatureCount(env.signatures.len()));
-    }
     let sig = &env.signatures[0].sig;
     // As the reference does, the PAE uses the constant type; the envelope's own type
     // is then required to be that constant.
-    let standard = key.verify(&pae(IN_TOTO_PAYLOAD_TYPE, &env.payload), sig);
+    // Both encodings are hashed in place: a large payload is never copied.
+    let standard = key.verify_prehash(
+        &pae_digest(key.curve().hash(), IN_TOTO_PAYLOAD_TYPE, &env.payload),
+        sig,
+    );
     let legacy_pae = match standard {
         Ok(()) => false,
         Err(first) => {
-            key.verify_with(
-                compat_hash,
-                &pae_compat(IN_TOTO_PAYLOAD_TYPE, &env.payload),
+            key.verify_prehash(
+                &pae_compat_digest(compat_hash, IN_TOTO_PAYLOAD_TYPE, &env.payload),
                 sig,
             )
             .map_err(|_| VerifyError::BadSignature(first))?;
@@ -284,6 +296,7 @@ fn verify_sigstore(
     env: &crate::dsse::Envelope,
     trust_root: &TrustedRoot,
     policy: &IdentityPolicy,
+    now: Option<crate::sigstore::UnixTime>,
 ) -> Result<VerifiedSignature, VerifyError> {
     if let found @ VerificationMaterial::PublicKey { .. } = &bundle.verification_material {
         return Err(VerifyError::WrongMaterial {
@@ -291,11 +304,12 @@ fn verify_sigstore(
             found: MaterialKind::of(found),
         });
     }
-    let verified = crate::sigstore::verify(
+    let verified = crate::sigstore::verify_at(
         bundle,
         trust_root,
         &Policy::Identity(policy.clone()),
         &Artifact::None,
+        now,
     )?;
     if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
         return Err(VerifyError::PayloadType(env.payload_type.clone()));

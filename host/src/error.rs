@@ -7,8 +7,10 @@ use model_signing_core::bundle::BundleError;
 use model_signing_core::signing::SignError;
 use model_signing_core::verify::VerifyError;
 
+use model_signing_core::manifest::MAX_RESOURCES;
 use model_signing_core::model_check::ModelCheckError;
 
+use crate::display::shown;
 use crate::hashing::HashError;
 use crate::keyfile::KeyFileError;
 use crate::walk::WalkError;
@@ -27,8 +29,16 @@ pub enum Error {
     #[error(transparent)]
     KeyFile(#[from] KeyFileError),
     /// Nothing to sign after exclusions (OpenSSF Model Signing v1.0 requires at least one file).
-    #[error("the model '{0}' has no files to sign (after ignored paths are left out)")]
+    #[error("the model '{}' has no files to sign (after ignored paths are left out)", shown(.0))]
     EmptyModel(PathBuf),
+    /// More items than a signature may list.
+    #[error("the model '{}' has {items} items to sign; a signature lists at most {MAX_RESOURCES} (for shards, choose a larger --shard-size)", shown(.model))]
+    TooManyResources {
+        /// The model.
+        model: PathBuf,
+        /// Its files or shards.
+        items: usize,
+    },
     /// A shard size of zero.
     #[error("the shard size must be greater than zero")]
     InvalidShardSize,
@@ -47,7 +57,7 @@ pub enum Error {
     #[error(transparent)]
     Pkcs11(#[from] Box<crate::pkcs11::Pkcs11Error>),
     /// The signature file could not be read.
-    #[error("cannot read the signature '{path}': {source}")]
+    #[error("cannot read the signature '{}': {source}", shown(.path))]
     ReadSignature {
         /// The file.
         path: PathBuf,
@@ -55,7 +65,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The signature file is not a valid bundle.
-    #[error("the signature '{path}' is not a valid model signature: {source}")]
+    #[error("the signature '{}' is not a valid model signature: {source}", shown(.path))]
     Bundle {
         /// The file.
         path: PathBuf,
@@ -63,7 +73,7 @@ pub enum Error {
         source: BundleError,
     },
     /// The signature could not be written.
-    #[error("cannot write the signature '{path}': {source}")]
+    #[error("cannot write the signature '{}': {source}", shown(.path))]
     WriteSignature {
         /// The file.
         path: PathBuf,

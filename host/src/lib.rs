@@ -41,6 +41,7 @@
 #![deny(unsafe_code)]
 
 pub mod atomic;
+mod display;
 mod error;
 pub mod hashing;
 pub mod keyfile;

@@ -6,6 +6,7 @@ use model_signing_core::api::shapes::ValidatedManifest;
 use model_signing_core::bundle::Bundle;
 use model_signing_core::certificate::certificate_public_key;
 use model_signing_core::keys::PublicKey;
+use model_signing_core::manifest::MAX_RESOURCES;
 use model_signing_core::signing::{sign_statement, CertificateSigner, KeySigner, Signer};
 use model_signing_core::statement::build_statement;
 
@@ -356,6 +357,12 @@ impl Config {
         let backend = self.require_backend()?;
         if hashed.manifest.is_empty() {
             return Err(Error::EmptyModel(model.to_path_buf()));
+        }
+        if hashed.manifest.len() > MAX_RESOURCES {
+            return Err(Error::TooManyResources {
+                model: model.to_path_buf(),
+                items: hashed.manifest.len(),
+            });
         }
         let payload = build_statement(
             &hashed.model_name,

@@ -11,8 +11,20 @@ use std::sync::Arc;
 
 use model_signing_core::keys::SignatureHash;
 use model_signing_core::sigstore::{
-    ClientTrustConfig, IdentityPolicy, Matcher, TrustRootError, TrustedRoot,
+    ClientTrustConfig, IdentityPolicy, Matcher, TrustRootError, TrustedRoot, UnixTime,
 };
+
+/// This machine's clock as core's [`UnixTime`], for the check that no signed time lies
+/// in the future.
+pub fn now() -> UnixTime {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    UnixTime {
+        secs: i64::try_from(since.as_secs()).unwrap_or(i64::MAX),
+        nanos: since.subsec_nanos(),
+    }
+}
 
 /// Why Sigstore trust material or a policy could not be set up.
 #[derive(Debug, thiserror::Error)]

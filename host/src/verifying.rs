@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use model_signing_core::bundle::{Bundle, VerificationMaterial};
+use model_signing_core::bundle::{Bundle, VerificationMaterial, MAX_BUNDLE_BYTES};
 use model_signing_core::certificate::fingerprint_sha256;
 pub use model_signing_core::model_check::ExpectedSerialization;
 use model_signing_core::model_check::{CheckOptions, CheckPlan, InputFile};
@@ -137,6 +137,7 @@ impl Config {
         self.verifier = Some(Verifier::Sigstore {
             trust_root: Box::new(trust_root),
             policy,
+            now: Some(crate::sigstore::now()),
         });
         self
     }
@@ -168,10 +169,7 @@ impl Config {
 
     /// Checks `signature` and then that `model` is exactly what it signed.
     pub fn verify(&self, model: &Path, signature: &Path) -> Result<VerificationReport, Error> {
-        let data = fs::read(signature).map_err(|source| Error::ReadSignature {
-            path: signature.to_path_buf(),
-            source,
-        })?;
+        let data = read_signature(signature)?;
         let bundle = Bundle::from_json(&data).map_err(|source| Error::Bundle {
             path: signature.to_path_buf(),
             source,
@@ -292,4 +290,33 @@ impl Config {
             warnings: verified.warnings,
         })
     }
+}
+
+/// Reads a signature file, refusing one larger than a bundle can be
+/// ([`MAX_BUNDLE_BYTES`]) before reading it, so a huge file costs neither time nor
+/// memory.
+fn read_signature(path: &Path) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let fail = |source| Error::ReadSignature {
+        path: path.to_path_buf(),
+        source,
+    };
+    let too_large = |size| Error::Bundle {
+        path: path.to_path_buf(),
+        source: model_signing_core::bundle::BundleError::TooLarge(size),
+    };
+    let file = fs::File::open(path).map_err(fail)?;
+    let size = file.metadata().map_err(fail)?.len();
+    if size > MAX_BUNDLE_BYTES as u64 {
+        return Err(too_large(size));
+    }
+    // The length can grow after the check (or be wrong, for special files).
+    let mut data = Vec::with_capacity(size as usize);
+    file.take(MAX_BUNDLE_BYTES as u64 + 1)
+        .read_to_end(&mut data)
+        .map_err(fail)?;
+    if data.len() > MAX_BUNDLE_BYTES {
+        return Err(too_large(data.len() as u64));
+    }
+    Ok(data)
 }

@@ -7,7 +7,7 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use model_signing_core::encoding::printable;
+use crate::display::shown;
 use model_signing_core::identifier::IgnoreList;
 use model_signing_core::ModelPath;
 
@@ -30,7 +30,7 @@ pub struct ModelFile {
 #[non_exhaustive]
 pub enum WalkError {
     /// The model path does not exist or cannot be read.
-    #[error("cannot read model path '{path}': {source}")]
+    #[error("cannot read model path '{}': {source}", shown(.path))]
     ModelPath {
         /// The path.
         path: PathBuf,
@@ -38,7 +38,7 @@ pub enum WalkError {
         source: io::Error,
     },
     /// A directory or file could not be read.
-    #[error("cannot read '{path}': {source}")]
+    #[error("cannot read '{}': {source}", shown(.path))]
     Io {
         /// The path.
         path: PathBuf,
@@ -46,10 +46,10 @@ pub enum WalkError {
         source: io::Error,
     },
     /// A symlink was met and symlinks are not allowed.
-    #[error("cannot use '{0}' because it is a symlink, and symlinks are not allowed")]
+    #[error("cannot use '{}' because it is a symlink, and symlinks are not allowed", shown(.0))]
     Symlink(PathBuf),
     /// A symlink points outside the model.
-    #[error("symlink '{link}' points outside the model (to '{target}'); only symlinks to files inside the model can be signed")]
+    #[error("symlink '{}' points outside the model (to '{}'); only symlinks to files inside the model can be signed", shown(.link), shown(.target))]
     SymlinkOutsideModel {
         /// The link.
         link: PathBuf,
@@ -57,22 +57,23 @@ pub enum WalkError {
         target: PathBuf,
     },
     /// A symlink loops.
-    #[error("symlink '{0}' is part of a cycle")]
+    #[error("symlink '{}' is part of a cycle", shown(.0))]
     SymlinkCycle(PathBuf),
     /// A symlink to a directory (the reference silently skips these; a signature would
     /// not cover the files behind it).
-    #[error("symlink '{0}' points to a directory; directory symlinks are not followed")]
+    #[error("symlink '{}' points to a directory; directory symlinks are not followed", shown(.0))]
     SymlinkToDirectory(PathBuf),
     /// A symlink whose target does not exist.
-    #[error("symlink '{0}' is broken: its target does not exist")]
+    #[error("symlink '{}' is broken: its target does not exist", shown(.0))]
     BrokenSymlink(PathBuf),
     /// A FIFO, socket or device.
     #[error(
-        "cannot use '{0}' as file or directory: it is a special file (FIFO, socket or device)"
+        "cannot use '{}' as file or directory: it is a special file (FIFO, socket or device)",
+        shown(.0)
     )]
     SpecialFile(PathBuf),
     /// A name no signature can hold: a backslash (a separator elsewhere) or a NUL.
-    #[error("the name of '{}' cannot be written in a signature ({reason}); rename it or ignore it", printable(&.path.display().to_string()))]
+    #[error("the name of '{}' cannot be written in a signature ({reason}); rename it or ignore it", shown(.path))]
     UnsignableName {
         /// The file.
         path: PathBuf,
@@ -80,7 +81,7 @@ pub enum WalkError {
         reason: model_signing_core::identifier::PathError,
     },
     /// A name that is not UTF-8 cannot be written in a signature.
-    #[error("the name of '{0}' is not valid UTF-8; rename it or ignore it")]
+    #[error("the name of '{}' is not valid UTF-8; rename it or ignore it", shown(.0))]
     NonUtf8Name(PathBuf),
 }
 

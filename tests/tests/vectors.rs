@@ -1027,10 +1027,10 @@ fn generated_payloads_parse() {
             }
         };
         let mut problems = Vec::new();
-        if signed.resources.len() != c.resources {
+        if listed_names(&bytes).len() != c.resources {
             problems.push(format!(
                 "{} resources, expected {}",
-                signed.resources.len(),
+                listed_names(&bytes).len(),
                 c.resources
             ));
         }
@@ -1078,7 +1078,7 @@ fn generated_payloads_parse() {
             problems.push(format!("subject name {}", signed.model_name));
         }
         let item = c.serialization.item_algorithm_name();
-        if let Some((key, digest)) = signed.resources.iter().find(|(_, d)| d.algorithm != item) {
+        if let Some((key, digest)) = signed.manifest.iter().find(|(_, d)| d.algorithm != item) {
             problems.push(format!(
                 "{} has algorithm {}, expected {item}",
                 key.name(),
@@ -1099,8 +1099,7 @@ fn generated_payload_resources_are_in_canonical_order() {
         .iter()
         .find(|c| c.case == "key-p384-files-sha256")
         .expect("case");
-    let signed = parse_statement(&fs::read(files.payload_path()).expect("read")).expect("parse");
-    let names: Vec<String> = signed.resources.iter().map(|(k, _)| k.name()).collect();
+    let names = listed_names(&fs::read(files.payload_path()).expect("read"));
     assert_eq!(
         names,
         [
@@ -1119,12 +1118,13 @@ fn generated_payload_resources_are_in_canonical_order() {
         .iter()
         .find(|c| c.case == "key-p384-shards-100")
         .expect("case");
-    let signed = parse_statement(&fs::read(sharded.payload_path()).expect("read")).expect("parse");
-    let weights: Vec<String> = signed
-        .resources
+    let payload = fs::read(sharded.payload_path()).expect("read");
+    let signed = parse_statement(&payload).expect("parse");
+    let listed = listed_names(&payload);
+    let weights: Vec<String> = listed
         .iter()
-        .map(|(k, _)| k.name())
         .filter(|n| n.starts_with("weights.bin:"))
+        .cloned()
         .collect();
     let expected: Vec<String> = (0..11)
         .map(|i| format!("weights.bin:{}:{}", i * 100, (i * 100 + 100).min(1028)))
@@ -1132,8 +1132,18 @@ fn generated_payload_resources_are_in_canonical_order() {
     assert_eq!(weights, expected);
     // Our manifest iterates in the same order.
     let ours: Vec<String> = signed.manifest.iter().map(|(k, _)| k.name()).collect();
-    let listed: Vec<String> = signed.resources.iter().map(|(k, _)| k.name()).collect();
     assert_eq!(ours, listed);
+}
+
+/// The resource names of a v1.0 statement in document order.
+fn listed_names(payload: &[u8]) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_slice(payload).expect("JSON");
+    v["predicate"]["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .map(|r| r["name"].as_str().expect("name").to_string())
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------

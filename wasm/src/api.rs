@@ -13,7 +13,7 @@ use model_signing_core::identifier::ModelPath;
 use model_signing_core::keys::PublicKey;
 use model_signing_core::model_check::{InputFile, ModelCheck};
 use model_signing_core::serialization::Serialization;
-use model_signing_core::sigstore::{ClientTrustConfig, IdentityPolicy, TrustedRoot};
+use model_signing_core::sigstore::{ClientTrustConfig, IdentityPolicy, TrustedRoot, UnixTime};
 use model_signing_core::statement::SignedManifest;
 use model_signing_core::verify::{verify_bundle, VerifiedSignature, Verifier};
 
@@ -46,11 +46,13 @@ pub enum TrustSource<'a> {
 }
 
 /// A Sigstore policy: a certificate for `identity` (an email, URI or username SAN,
-/// compared exactly) vouched for by the OIDC `issuer`, under the trusted root `trust`.
+/// compared exactly) vouched for by the OIDC `issuer`, under the trusted root `trust`;
+/// signed times after `now` (the caller's clock) are refused.
 pub fn sigstore_verifier(
     identity: &str,
     issuer: &str,
     trust: TrustSource<'_>,
+    now: Option<UnixTime>,
 ) -> Result<Verifier, ApiError> {
     if identity.is_empty() || issuer.is_empty() {
         return Err(ApiError::new(
@@ -67,7 +69,17 @@ pub fn sigstore_verifier(
     Ok(Verifier::Sigstore {
         trust_root: Box::new(trust_root),
         policy: IdentityPolicy::exact(identity, issuer),
+        now,
     })
+}
+
+/// A JavaScript time (milliseconds since the epoch, `Date.now()`) as core's.
+pub fn unix_time_from_millis(ms: f64) -> UnixTime {
+    let secs = (ms / 1000.0).floor();
+    UnixTime {
+        secs: secs as i64,
+        nanos: ((ms - secs * 1000.0) * 1_000_000.0) as u32,
+    }
 }
 
 /// Parses a bundle and checks its signature against `verifier`.
@@ -208,6 +220,7 @@ mod tests {
             "stefanb@us.ibm.com",
             "https://sigstore.verify.ibm.com/oauth2",
             TrustSource::Production,
+            Some(unix_time_from_millis(1_796_515_200_000.0)), // 2026-12-06
         )
         .unwrap();
         let verified = verify(&read("scripts/tests/v1.1.0-sigstore/model.sig"), &v).unwrap();
@@ -220,15 +233,38 @@ mod tests {
             "someone@else.com",
             "https://sigstore.verify.ibm.com/oauth2",
             TrustSource::Production,
+            None,
         )
         .unwrap();
         let e = verify(&read("scripts/tests/v1.1.0-sigstore/model.sig"), &other).unwrap_err();
         assert_eq!(e.code, ErrorCode::IdentityMismatch);
         assert_eq!(
-            sigstore_verifier("", "x", TrustSource::Production)
+            sigstore_verifier("", "x", TrustSource::Production, None)
                 .unwrap_err()
                 .code,
             ErrorCode::InvalidPolicy
+        );
+        // A clock before the signature: its signed times lie in the future.
+        let early = sigstore_verifier(
+            "stefanb@us.ibm.com",
+            "https://sigstore.verify.ibm.com/oauth2",
+            TrustSource::Production,
+            Some(unix_time_from_millis(1_700_000_000_000.0)), // 2023-11-14
+        )
+        .unwrap();
+        let e = verify(&read("scripts/tests/v1.1.0-sigstore/model.sig"), &early).unwrap_err();
+        assert_eq!(e.code, ErrorCode::SigstoreVerificationFailed);
+        assert!(
+            e.message.contains("after the current time"),
+            "{}",
+            e.message
+        );
+        assert_eq!(
+            unix_time_from_millis(1_700_000_000_123.0),
+            UnixTime {
+                secs: 1_700_000_000,
+                nanos: 123_000_000
+            }
         );
     }
 

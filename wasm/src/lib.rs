@@ -19,6 +19,13 @@ use model_signing_core::serialization;
 use model_signing_core::verify::{VerifiedSignature, Verifier};
 use wasm_bindgen::prelude::*;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `Date.now()`: the runtime's clock, in milliseconds (every JS runtime has it).
+    #[wasm_bindgen(js_namespace = Date, js_name = now)]
+    fn date_now() -> f64;
+}
+
 use crate::api::{JsonCheck, TrustSource};
 use model_signing_core::api::shapes::{to_json, ItemView};
 use model_signing_core::api::{ApiError, ErrorCode};
@@ -78,7 +85,9 @@ impl Policy {
                 )))
             }
         };
-        let verifier = api::sigstore_verifier(identity, issuer, source).map_err(throw)?;
+        let now = api::unix_time_from_millis(date_now());
+        let verifier =
+            api::sigstore_verifier(identity, issuer, source, Some(now)).map_err(throw)?;
         Ok(Policy { verifier })
     }
 }

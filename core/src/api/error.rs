@@ -213,6 +213,7 @@ impl From<BundleError> for ApiError {
     fn from(e: BundleError) -> Self {
         let reason = match &e {
             BundleError::InvalidJson(_) => "json",
+            BundleError::TooLarge(_) => "too_large",
             BundleError::UnknownMediaType(_) => "media_type",
             BundleError::TooManyTlogEntries(_)
             | BundleError::DuplicateTlogEntry { .. }
@@ -256,6 +257,7 @@ impl From<ManifestError> for ApiError {
     fn from(e: ManifestError) -> Self {
         let reason = match &e {
             ManifestError::Empty => "empty",
+            ManifestError::TooMany => "too_many_resources",
             ManifestError::InvalidName { .. } => "invalid_name",
             ManifestError::InvalidShard(_) => "invalid_shard",
             ManifestError::Duplicate(_) => "duplicate_resource",
@@ -304,9 +306,10 @@ fn sigstore_code(e: &SigstoreError) -> (ErrorCode, &'static str) {
         | S::DsseSignatureCount(_) => (C::InvalidBundle, "sigstore_structure"),
         S::WrongMaterial { .. } => (C::WrongMaterial, ""),
         S::NoTlogEntries | S::TransparencyLog { .. } => (C::SigstoreVerificationFailed, "tlog"),
-        S::TimestampsWithoutAuthority | S::NoVerifiedTime | S::Timestamp { .. } => {
-            (C::SigstoreVerificationFailed, "time")
-        }
+        S::TimestampsWithoutAuthority
+        | S::NoVerifiedTime
+        | S::Timestamp { .. }
+        | S::TimeInFuture { .. } => (C::SigstoreVerificationFailed, "time"),
         S::InvalidCertificate(_)
         | S::UnsupportedSignerKey(_)
         | S::CertificateNotYetValid { .. }

@@ -33,6 +33,10 @@ pub const MEDIA_TYPE_V0_3: &str = "application/vnd.dev.sigstore.bundle.v0.3+json
 /// (sigstore-go's limits; sigstore-python's `MAX_ALLOWED_TIMESTAMP`): every entry and
 /// timestamp costs signature checks, and a bundle is untrusted input.
 pub const MAX_TLOG_ENTRIES: usize = 32;
+/// The largest bundle read, in bytes: generous for real signatures (a manifest of a
+/// hundred thousand files is about 15 MiB), and a bound on the memory and time a
+/// hostile one can cost.
+pub const MAX_BUNDLE_BYTES: usize = 64 << 20;
 /// See [`MAX_TLOG_ENTRIES`].
 pub const MAX_TIMESTAMPS: usize = 32;
 
@@ -129,6 +133,9 @@ pub enum BundleError {
     /// Not JSON.
     #[error("the signature file is not valid JSON: {0}")]
     InvalidJson(String),
+    /// Larger than [`MAX_BUNDLE_BYTES`].
+    #[error("the signature is {0} bytes; bundles over 64 MiB are refused (model signatures are kilobytes to a few megabytes)")]
+    TooLarge(u64),
     /// A field is missing or malformed.
     #[error("{}", .0.describe_in("the signature bundle"))]
     Field(FieldError),

@@ -7,8 +7,8 @@ use alloc::vec::Vec;
 use serde_json::Value;
 
 use super::{
-    Bundle, BundleError, BundleVersion, Content, VerificationMaterial, MAX_TIMESTAMPS,
-    MAX_TLOG_ENTRIES,
+    Bundle, BundleError, BundleVersion, Content, VerificationMaterial, MAX_BUNDLE_BYTES,
+    MAX_TIMESTAMPS, MAX_TLOG_ENTRIES,
 };
 use crate::dsse::{Envelope, EnvelopeSignature};
 use crate::json::read::{self as json, invalid, FieldError};
@@ -49,7 +49,10 @@ impl Bundle {
 }
 
 fn read(data: &[u8], mode: Mode) -> Result<Bundle, BundleError> {
-    let value = json::parse(data).map_err(BundleError::InvalidJson)?;
+    if data.len() > MAX_BUNDLE_BYTES {
+        return Err(BundleError::TooLarge(data.len() as u64));
+    }
+    let value = json::parse(data, json::Limits::SMALL).map_err(BundleError::InvalidJson)?;
     let root = json::object(&value, "bundle")?;
     let media_type = json::string(
         json::require(root, "mediaType", "media_type", "")?,

@@ -64,9 +64,69 @@ pub(crate) fn invalid(field: &str, reason: &str) -> FieldError {
     }
 }
 
-/// Parses a document.
-pub(crate) fn parse(data: &[u8]) -> Result<Value, String> {
+/// Bounds on a document's shape. The generic JSON tree costs up to thirty times its
+/// text in memory (an array of a million zeros is 2 MB of text and 32 MB of tree), so a
+/// cap on a document's size does not bound the work of parsing it; these do, checked by
+/// a linear scan of the text before anything is built.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// The most values (objects, arrays, members and elements) the document may hold.
+    pub max_values: usize,
+    /// The deepest nesting of objects and arrays.
+    pub max_depth: usize,
+}
+
+impl Limits {
+    /// Generous for any document of a few thousand fields (bundles, log entries,
+    /// trusted roots, signing configurations).
+    pub(crate) const SMALL: Self = Self {
+        max_values: 100_000,
+        max_depth: 32,
+    };
+}
+
+/// Parses a document within `limits`.
+pub(crate) fn parse(data: &[u8], limits: Limits) -> Result<Value, String> {
+    scan(data, limits)?;
     serde_json::from_slice(data).map_err(|e| e.to_string())
+}
+
+/// Counts the values and the nesting of a JSON text without building it. The count is
+/// an upper bound (every `{`, `[` and `,` outside strings, plus one); malformed text is
+/// left for the parser to describe.
+fn scan(data: &[u8], limits: Limits) -> Result<(), String> {
+    let mut values = 1usize;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in data {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > limits.max_depth {
+                    return Err(format!("nested more than {} levels deep", limits.max_depth));
+                }
+                values += 1;
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' => values += 1,
+            _ => continue,
+        }
+        if values > limits.max_values {
+            return Err(format!("more than {} values", limits.max_values));
+        }
+    }
+    Ok(())
 }
 
 /// `parent.name`, or `name` at the top.
@@ -148,6 +208,35 @@ pub(crate) fn strings(v: &Value, path: &str) -> Result<Vec<String>, FieldError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shape_limits() {
+        let limits = Limits {
+            max_values: 6,
+            max_depth: 3,
+        };
+        // Five values (the object, two members, the array's two elements count as
+        // commas): within the limits, parsed as usual.
+        let ok = br#"{"a": [1, 2], "b": "x,{[y"}"#;
+        assert!(parse(ok, limits).is_ok());
+        // Brackets and commas inside strings, escaped quotes included, do not count.
+        assert!(parse(br#"["\",[[[[,,,,,,,"]"#, limits).is_ok());
+        assert_eq!(
+            parse(b"[0,0,0,0,0,0,0]", limits).unwrap_err(),
+            "more than 6 values"
+        );
+        assert_eq!(
+            parse(b"[[[[]]]]", limits).unwrap_err(),
+            "nested more than 3 levels deep"
+        );
+        // A million-level nesting is refused by the scan, long before a parser's stack.
+        let deep = alloc::vec![b'['; 1_000_000];
+        assert!(parse(&deep, Limits::SMALL)
+            .unwrap_err()
+            .starts_with("nested more than"));
+        // Malformed text within the limits is the parser's to describe.
+        assert!(parse(b"{", limits).unwrap_err().contains("EOF"));
+    }
 
     #[test]
     fn int64_forms() {

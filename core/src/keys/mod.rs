@@ -118,6 +118,47 @@ impl SignatureHash {
             Self::Sha512 => Sha512::digest(data).to_vec(),
         }
     }
+
+    /// An incremental hasher: a message given in parts is hashed without being copied
+    /// into one buffer first.
+    pub fn hasher(self) -> SignatureHasher {
+        match self {
+            Self::Sha256 => SignatureHasher::Sha256(Sha256::new()),
+            Self::Sha384 => SignatureHasher::Sha384(Sha384::new()),
+            Self::Sha512 => SignatureHasher::Sha512(Sha512::new()),
+        }
+    }
+}
+
+/// The running state of a [`SignatureHash`] ([`SignatureHash::hasher`]).
+#[derive(Clone, Debug)]
+pub enum SignatureHasher {
+    /// SHA-256.
+    Sha256(Sha256),
+    /// SHA-384.
+    Sha384(Sha384),
+    /// SHA-512.
+    Sha512(Sha512),
+}
+
+impl SignatureHasher {
+    /// Adds `data`.
+    pub fn update(&mut self, data: &[u8]) {
+        match self {
+            Self::Sha256(h) => h.update(data),
+            Self::Sha384(h) => h.update(data),
+            Self::Sha512(h) => h.update(data),
+        }
+    }
+
+    /// The digest of everything added.
+    pub fn finalize(self) -> Vec<u8> {
+        match self {
+            Self::Sha256(h) => h.finalize().to_vec(),
+            Self::Sha384(h) => h.finalize().to_vec(),
+            Self::Sha512(h) => h.finalize().to_vec(),
+        }
+    }
 }
 
 /// Why a key could not be read or used.

@@ -48,7 +48,9 @@ pub use time::{TimeSource, UnixTime, VerifiedTime};
 pub use timestamp::TimestampError;
 pub use tlog::{BodyError, TlogError};
 pub use trust_root::{ClientTrustConfig, SigningConfig, TrustRootError, TrustedRoot};
-pub use verifier::{verify, verify_json, Artifact, Check, Policy, VerifiedBundle};
+pub use verifier::{
+    verify, verify_at, verify_json, Artifact, Check, Policy, VerifiedBundle, CLOCK_SKEW_SECS,
+};
 
 use crate::certificate::CertificateError;
 
@@ -110,6 +112,17 @@ pub enum SigstoreError {
     /// The leaf's key cannot verify signatures.
     #[error("the signing certificate's key cannot be used: {0}")]
     UnsupportedSignerKey(CryptoError),
+    /// A verified time (a log's `integratedTime`, a timestamp's `genTime`) lies after
+    /// the verifier's clock: the log or the authority misbehaves, or the clock is wrong.
+    #[error("the verified time {time} from {} is after the current time {now}; check this machine's clock", describe_source(.from))]
+    TimeInFuture {
+        /// Where the time comes from.
+        from: TimeSource,
+        /// The time.
+        time: UnixTime,
+        /// The verifier's current time.
+        now: UnixTime,
+    },
     /// The leaf was not yet valid at a verified time.
     #[error("the signing certificate was not yet valid at the verified time {at} (valid from {not_before})")]
     CertificateNotYetValid {
@@ -177,3 +190,11 @@ pub enum SigstoreError {
 }
 #[cfg(test)]
 mod tests;
+
+/// How an error names where a verified time comes from.
+fn describe_source(source: &TimeSource) -> String {
+    match source {
+        TimeSource::TransparencyLog { entry } => alloc::format!("transparency log entry #{entry}"),
+        TimeSource::Timestamp { index, .. } => alloc::format!("RFC 3161 timestamp #{index}"),
+    }
+}

@@ -173,7 +173,7 @@ impl TlogEntry {
     /// Reads one `TransparencyLogEntry` (proto3 JSON), as a bundle's
     /// `verificationMaterial.tlogEntries` holds them and Rekor v2 returns them.
     pub fn from_json(data: &[u8]) -> Result<Self, TlogError> {
-        let value = json::parse(data)
+        let value = json::parse(data, json::Limits::SMALL)
             .map_err(|reason| invalid("entry", &alloc::format!("not JSON ({reason})")))?;
         Self::from_value(&value, "entry")
     }

@@ -8,7 +8,7 @@
 //! from and how to refresh them. Nothing here fetches anything.
 
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use serde_json::Value;
@@ -156,7 +156,7 @@ pub struct TrustedRoot {
 }
 
 fn parse_json(data: &[u8]) -> Result<Value, TrustRootError> {
-    serde_json::from_slice(data).map_err(|e| TrustRootError::InvalidJson(e.to_string()))
+    json::parse(data, json::Limits::SMALL).map_err(TrustRootError::InvalidJson)
 }
 
 fn validity(obj: &json::Object, path: &str) -> Result<ValidityPeriod, FieldError> {

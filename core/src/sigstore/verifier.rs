@@ -20,7 +20,7 @@ use super::trust_root::TrustedRoot;
 use super::SigstoreError;
 use crate::bundle::{Bundle, BundleVersion, Content, VerificationMaterial};
 use crate::certificate::{verify_path_at, CertificateError};
-use crate::dsse::{pae, IN_TOTO_PAYLOAD_TYPE};
+use crate::dsse::{pae, pae_digest, IN_TOTO_PAYLOAD_TYPE};
 use crate::encoding::unhex;
 use crate::keys::SignatureHash;
 use crate::keys::{Scheme, VerifyingKey};
@@ -80,6 +80,8 @@ pub enum Check {
         /// How many.
         count: usize,
     },
+    /// No verified time lies after the caller's clock ([`verify_at`]).
+    NotInFuture,
     /// The certificate is valid and chains to a trusted CA at this verified time.
     CertificateChain {
         /// The time.
@@ -291,12 +293,29 @@ pub fn verify_json(
     verify(&Bundle::from_json_strict(bundle)?, root, policy, artifact)
 }
 
-/// Verifies `bundle` against `root` for `policy` and `artifact`.
+/// How far a verified time may lie after the verifier's clock (clocks drift).
+pub const CLOCK_SKEW_SECS: i64 = 60;
+
+/// Verifies `bundle` against `root` for `policy` and `artifact`, without a clock: every
+/// check but one needs no current time, and that one (a verified time in the future,
+/// [`SigstoreError::TimeInFuture`]) needs [`verify_at`].
 pub fn verify(
     bundle: &Bundle,
     root: &TrustedRoot,
     policy: &Policy,
     artifact: &Artifact<'_>,
+) -> Result<VerifiedBundle, SigstoreError> {
+    verify_at(bundle, root, policy, artifact, None)
+}
+
+/// [`verify`], and every verified time must be at most [`CLOCK_SKEW_SECS`] after
+/// `now`, the caller's current time (core has no clock; hosts pass theirs).
+pub fn verify_at(
+    bundle: &Bundle,
+    root: &TrustedRoot,
+    policy: &Policy,
+    artifact: &Artifact<'_>,
+    now: Option<UnixTime>,
 ) -> Result<VerifiedBundle, SigstoreError> {
     let mut checks = Vec::new();
 
@@ -469,6 +488,22 @@ pub fn verify(
     checks.push(Check::VerifiedTimeThreshold {
         count: verified_times.len(),
     });
+    // A signed time from the future is a log or authority that misbehaves: the
+    // certificate would be judged at a time that has not come.
+    if let Some(now) = now {
+        let latest = UnixTime {
+            secs: now.secs.saturating_add(CLOCK_SKEW_SECS),
+            nanos: now.nanos,
+        };
+        if let Some(t) = verified_times.iter().find(|t| t.time > latest) {
+            return Err(SigstoreError::TimeInFuture {
+                from: t.source.clone(),
+                time: t.time,
+                now,
+            });
+        }
+        checks.push(Check::NotInFuture);
+    }
 
     // A log without a SET for its entry vouches for it through its checkpoint; its key
     // must then be valid at the verified times (the SET case checked integratedTime).
@@ -554,11 +589,17 @@ pub fn verify(
 
     // 5. The signature.
     match (&bundle.content, &message) {
-        (Content::Dsse(env), _) => signer_key.verify(
-            signer_key.default_scheme(),
-            &pae(&env.payload_type, &env.payload),
-            signature,
-        ),
+        // The PAE is hashed in place where the scheme allows (all but pure Ed25519).
+        (Content::Dsse(env), _) => match signer_key.default_scheme() {
+            scheme @ (Scheme::Ecdsa(h) | Scheme::RsaPkcs1(h) | Scheme::RsaPss { hash: h, .. }) => {
+                signer_key.verify_digest(
+                    scheme,
+                    &pae_digest(h, &env.payload_type, &env.payload),
+                    signature,
+                )
+            }
+            scheme => signer_key.verify(scheme, &pae(&env.payload_type, &env.payload), signature),
+        },
         (Content::MessageSignature { .. }, Some((algorithm, digest))) => {
             match (&signer_key, artifact) {
                 (VerifyingKey::Ed25519(_), Artifact::Bytes(bytes)) => {
@@ -630,7 +671,9 @@ fn check_subject(
         return Err(SigstoreError::PayloadType(env.payload_type.clone()));
     }
     let invalid = |why: &str| SigstoreError::InvalidStatement(why.into());
-    let statement: Value = serde_json::from_slice(&env.payload).map_err(|_| invalid("not JSON"))?;
+    let statement: Value =
+        crate::json::read::parse(&env.payload, crate::statement::STATEMENT_LIMITS)
+            .map_err(|_| invalid("not JSON"))?;
     let statement_type = statement
         .get("_type")
         .and_then(Value::as_str)

@@ -71,6 +71,33 @@ fn malformed_json_bundle() {
     verify_fails_cleanly(t.path(), || verify_key(&m, &bad, &[]), &["bad.sig"]);
 }
 
+/// A signature file over the 64 MiB cap is refused from its size, before it is read:
+/// a sparse 1 TiB file fails at once, naming the file and the cap.
+#[test]
+fn oversized_signature_file() {
+    let t = tmp();
+    let (m, _) = signed_model(t.path());
+    // Outside `t`, which the check snapshots by reading every file.
+    let elsewhere = tmp();
+    let huge = elsewhere.path().join("huge.sig");
+    fs::File::create(&huge).unwrap().set_len(1 << 40).unwrap();
+    verify_fails_cleanly(
+        t.path(),
+        || verify_key(&m, &huge, &[]),
+        &["huge.sig", "1099511627776 bytes", "64 MiB"],
+    );
+    // Just over the cap, with real bytes.
+    fs::File::create(&huge)
+        .unwrap()
+        .set_len((64 << 20) + 1)
+        .unwrap();
+    verify_fails_cleanly(
+        t.path(),
+        || verify_key(&m, &huge, &[]),
+        &["huge.sig", "64 MiB"],
+    );
+}
+
 #[test]
 fn truncated_bundle() {
     let t = tmp();
@@ -200,6 +227,27 @@ fn flipped_signature_bytes() {
         b["dsseEnvelope"]["signatures"][0]["sig"] = "".into();
     });
     verify_fails_cleanly(t.path(), || verify_key(&m, &bad, &[]), &[]);
+}
+
+/// An envelope with a second signature (here a copy of the first) is refused, for key
+/// and certificate signatures alike: a verifier that checked only one would leave the
+/// other unchecked.
+#[test]
+fn two_dsse_signatures() {
+    let t = tmp();
+    let (m, sig) = signed_model(t.path());
+    let bad = edited_bundle(t.path(), &sig, "two.sig", |b| {
+        let first = b["dsseEnvelope"]["signatures"][0].clone();
+        b["dsseEnvelope"]["signatures"]
+            .as_array_mut()
+            .unwrap()
+            .push(first);
+    });
+    verify_fails_cleanly(
+        t.path(),
+        || verify_key(&m, &bad, &[]),
+        &["exactly one signature", "found 2"],
+    );
 }
 
 #[test]

@@ -13,6 +13,7 @@ use model_signing_core::hashing::{Digest, HashAlgorithm, Hasher};
 use model_signing_core::{Manifest, ResourceKey, Serialization};
 use rayon::prelude::*;
 
+use crate::display::shown;
 use crate::walk::ModelFile;
 
 /// Size of each read. Large enough that system calls cost nothing, small enough to
@@ -37,7 +38,7 @@ fn map_window(algorithm: HashAlgorithm) -> u64 {
 #[non_exhaustive]
 pub enum HashError {
     /// Reading failed.
-    #[error("cannot read '{path}': {source}")]
+    #[error("cannot read '{}': {source}", shown(.path))]
     Io {
         /// The file.
         path: PathBuf,
@@ -45,7 +46,7 @@ pub enum HashError {
         source: io::Error,
     },
     /// The file's length changed between listing and hashing.
-    #[error("'{path}' changed while it was being hashed (expected {expected} bytes, found {actual}); hash it again once it is stable")]
+    #[error("'{}' changed while it was being hashed (expected {expected} bytes, found {actual}); hash it again once it is stable", shown(.path))]
     Changed {
         /// The file.
         path: PathBuf,
@@ -92,7 +93,6 @@ pub fn hash_files(
         .flat_map(|file| {
             serialization
                 .ranges(file.len)
-                .into_iter()
                 .map(move |(start, end)| Unit { file, start, end })
         })
         .collect();

@@ -304,4 +304,99 @@ mod tests {
         assert_eq!(service_message(b""), "(no message)");
         assert_eq!(service_message(&[b'x'; 1000]).len(), 300);
     }
+
+    /// A local server that answers every connection with `head` and then `body` for as
+    /// long as the client reads (or until `total` bytes).
+    fn hostile_server(head: &'static str, chunk: &'static [u8], pause: Duration) -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "http://{}/api/v1/log/entries",
+            listener.local_addr().unwrap()
+        );
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                if stream.write_all(head.as_bytes()).is_err() {
+                    continue;
+                }
+                while stream.write_all(chunk).is_ok() {
+                    std::thread::sleep(pause);
+                }
+            }
+        });
+        url
+    }
+
+    fn one_attempt(timeout: Duration) -> HttpPolicy {
+        HttpPolicy {
+            timeout,
+            attempts: 1,
+            backoff: Duration::ZERO,
+        }
+    }
+
+    /// An endless body is cut at the body limit: the call fails, having read 4 MiB.
+    #[test]
+    fn endless_response_body_is_cut_at_the_limit() {
+        let url = hostile_server(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n",
+            &[b' '; 64 * 1024],
+            Duration::ZERO,
+        );
+        let e = get_json(
+            Service::Rekor,
+            &one_attempt(Duration::from_secs(60)),
+            &url,
+            vec![],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("reading the response"), "{e}");
+        assert!(e.contains("Rekor"), "{e}");
+    }
+
+    /// A declared length over the limit is refused the same way.
+    #[test]
+    fn oversized_declared_body_is_refused() {
+        let url = hostile_server(
+            "HTTP/1.1 200 OK\r\nContent-Length: 1099511627776\r\n\r\n",
+            &[b'{'; 64 * 1024],
+            Duration::ZERO,
+        );
+        let e = get_json(
+            Service::Fulcio,
+            &one_attempt(Duration::from_secs(60)),
+            &url,
+            vec![],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("reading the response"), "{e}");
+    }
+
+    /// A body that trickles forever ends at the call's timeout.
+    #[test]
+    fn trickling_response_body_ends_at_the_timeout() {
+        let url = hostile_server(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            b"1\r\n \r\n",
+            Duration::from_millis(50),
+        );
+        let e = get_json(
+            Service::Tsa,
+            &one_attempt(Duration::from_secs(1)),
+            &url,
+            vec![],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("timestamp authority"), "{e}");
+        assert!(
+            e.to_lowercase().contains("timeout") || e.contains("timed out"),
+            "{e}"
+        );
+    }
 }

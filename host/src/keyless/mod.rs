@@ -281,6 +281,7 @@ impl KeylessSigner {
         let verifier = Verifier::Sigstore {
             trust_root: Box::new(self.trust.trusted_root.clone()),
             policy: IdentityPolicy::exact(name.as_str(), issuer),
+            now: Some(crate::sigstore::now()),
         };
         let verified =
             verify_bundle(&written, &verifier).map_err(KeylessError::SelfVerification)?;

@@ -2,6 +2,7 @@
 //! `core` and `alloc` only: they also run with `--no-default-features`, proving the
 //! verifier works without `std`.
 
+mod attacks;
 mod negative;
 mod testkit;
 mod vectors;

@@ -384,6 +384,7 @@ fn model_vectors_verify_without_std() {
     let verifier = Verifier::Sigstore {
         trust_root: alloc::boxed::Box::new(TrustedRoot::production()),
         policy: IdentityPolicy::exact(MODEL_IDENTITY, MODEL_ISSUER),
+        now: None,
     };
     for (name, bytes) in MODEL_BUNDLES {
         let bundle = Bundle::from_json(bytes).unwrap();
@@ -431,6 +432,7 @@ fn model_vectors_verify_without_std() {
             let other = Verifier::Sigstore {
                 trust_root: alloc::boxed::Box::new(TrustedRoot::production()),
                 policy: IdentityPolicy::exact(id, iss),
+                now: None,
             };
             assert!(
                 matches!(
@@ -459,6 +461,7 @@ fn model_vectors_verify_without_std() {
         let staging = Verifier::Sigstore {
             trust_root: alloc::boxed::Box::new(TrustedRoot::staging()),
             policy: IdentityPolicy::exact(MODEL_IDENTITY, MODEL_ISSUER),
+            now: None,
         };
         assert!(matches!(
             verify_bundle(&bundle, &staging),
@@ -467,6 +470,23 @@ fn model_vectors_verify_without_std() {
                 ..
             }))
         ));
+        // A clock that says the signature is from the future; and one that agrees.
+        let at = |now: &str| Verifier::Sigstore {
+            trust_root: alloc::boxed::Box::new(TrustedRoot::production()),
+            policy: IdentityPolicy::exact(MODEL_IDENTITY, MODEL_ISSUER),
+            now: Some(crate::sigstore::UnixTime::parse_rfc3339(now).unwrap()),
+        };
+        assert!(
+            matches!(
+                verify_bundle(&bundle, &at("2024-01-01T00:00:00Z")),
+                Err(VerifyError::Sigstore(SigstoreError::TimeInFuture {
+                    from: crate::sigstore::TimeSource::TransparencyLog { entry: 0 },
+                    ..
+                }))
+            ),
+            "{name}"
+        );
+        verify_bundle(&bundle, &at("2026-12-06T00:00:00Z")).unwrap();
     }
 }
 
@@ -489,6 +509,7 @@ fn wrong_method_is_named() {
     let verifier = Verifier::Sigstore {
         trust_root: alloc::boxed::Box::new(TrustedRoot::production()),
         policy: IdentityPolicy::exact(MODEL_IDENTITY, MODEL_ISSUER),
+        now: None,
     };
     assert!(matches!(
         verify_bundle(&key_bundle, &verifier),
