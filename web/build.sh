@@ -68,12 +68,19 @@ if grep -Eo 'https?://[a-zA-Z0-9.-]+' "$TMP"/*.html "$TMP"/*.css | grep -v -e 'w
   exit 1
 fi
 
-rm -rf "$DIST.old"
-if [ -d "$DIST" ]; then mv "$DIST" "$DIST.old"; fi
-mv "$TMP" "$DIST"
-rm -rf "$DIST.old"
+# An unchanged build leaves web/dist as it was (its files' times too), so that cargo does
+# not rebuild the daemon, which embeds these files (host/daemon/build.rs).
+if [ -d "$DIST" ] && diff -rq "$TMP" "$DIST" >/dev/null 2>&1; then
+  log "web/dist unchanged"
+  rm -rf "$TMP"
+else
+  rm -rf "$DIST.old"
+  if [ -d "$DIST" ]; then mv "$DIST" "$DIST.old"; fi
+  mv "$TMP" "$DIST"
+  rm -rf "$DIST.old"
+  chmod 755 "$DIST"
+fi
 trap - EXIT
-chmod 755 "$DIST"
 
 total=0
 while read -r size name; do
