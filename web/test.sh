@@ -10,7 +10,8 @@
 #                             the local hub, the verify view and the sign view (compared with
 #                             the CLI), signing through the real daemon (SoftHSM2 token, key
 #                             file; verified by the CLI and the Python reference),
-#                             <model-signature-status> on the local hub, the demo;
+#                             <model-signature-status> on the local hub, the demo, and
+#                             scripts/demo.sh (the README's first command) started and stopped;
 #                             screenshots in target/web-screenshots/
 set -euo pipefail
 export RUSTUP_AUTO_INSTALL=0
@@ -28,4 +29,4 @@ fi
 cd "$WEB"
 # One file at a time: each drives its own Chromium (or the daemon), and CI has two cores.
 node --test --test-concurrency=1 test/hub.test.mjs test/verify-view.test.mjs test/sign-view.test.mjs \
-  test/sign-daemon.test.mjs test/element.test.mjs test/demo.test.mjs
+  test/sign-daemon.test.mjs test/element.test.mjs test/demo.test.mjs test/demo-script.test.mjs
