@@ -96,6 +96,13 @@ async function states(page, name) {
   await page.setViewportSize({ width: 1100, height: 900 });
 }
 
+/** A part of the page at 860 px (the README's pictures). */
+async function part(page, name, locator) {
+  await page.setViewportSize({ width: 860, height: 900 });
+  await screenshot(page, name, { locator });
+  await page.setViewportSize({ width: 1100, height: 900 });
+}
+
 const view = 'sign-view';
 const statusText = (page) => page.locator(`${view} .daemon-status`).innerText();
 const result = (page) => page.locator(`${view} section.result`);
@@ -181,6 +188,7 @@ describe('sign view with the real daemon', () => {
     assert.equal(await page.isChecked(`${view} input[value="key-1"]`), true);
     await page.check(`${view} input[value="pkcs11-1"]`);
     await states(page, 'sign-signers');
+    await part(page, 'sign-signers-step', page.locator(`${view} section.step`));
 
     // Hashing (a 2.4 GB sparse folder, cancelled), then the model.
     const big = join(dir, 'big');
@@ -210,11 +218,13 @@ describe('sign view with the real daemon', () => {
     assert.equal(await page.locator(`${view} .digest`).innerText(), cliDigest);
     assert.match(await result(page).innerText(), new RegExp(`with web / release \\(pkcs11-1\\) on the daemon’s terminal, or with model_signing approve\\. Check that the request it shows comes from this page’s address, ${daemon.origin}, with this root digest`));
     await states(page, 'sign-waiting');
+    await part(page, 'sign-waiting-result', result(page));
 
     daemon.accept(request.id);
     const bundle = await saveSignature(page, m);
     assert.match(await result(page).innerText(), new RegExp(`^✓ Signed\\n+Signer\\nweb / release \\(pkcs11-1\\)\\nModel digest\\n${cliDigest}\\nFiles\\n4 \\(4 resources\\)`));
     await states(page, 'sign-signed');
+    await part(page, 'sign-signed-result', result(page));
     assert.equal(JSON.parse(bundle).mediaType, 'application/vnd.dev.sigstore.bundle.v0.3+json');
     verifyBothWays(m, hsm.publicKey);
     // The public key the page offers is the token's.

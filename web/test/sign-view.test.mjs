@@ -129,7 +129,7 @@ describe('sign view', () => {
     }
     await page.setInputFiles('sign-view input[webkitdirectory]', folder);
     await page.waitForFunction(() => / of 2\.42 GB · \d+ of 3 files · [\d.]+ [kMG]B\/s/.test(document.querySelector('sign-view .progress-text').textContent), null, { polling: 20 });
-    await screenshot(page, 'sign-hashing', { locator: page.locator('sign-view .progress-box') });
+    await screenshot(page, 'sign-hashing-progress', { locator: page.locator('sign-view .progress-box') });
     await assertAccessible(page, 'sign view, hashing');
     const hashing = [...workers].filter((w) => /hash-worker\.js/.test(w.url()));
     assert.ok(hashing.length >= 1, 'hashed in workers');

@@ -579,9 +579,8 @@ export class SignView extends HTMLElement {
     // user that it is this folder, as hashed here, that they approve.
     let digest = null;
     if (source === 'browser') digest = await rootDigest(request.manifest, createHasher).catch(() => null);
-    const waitingTitle = h('h3', { tabindex: '-1' }, 'Waiting for approval');
     replace(ui.result,
-      waitingTitle,
+      h('h3', { tabindex: '-1' }, h('span', { class: 'badge', 'aria-hidden': 'true' }, '…'), ' Waiting for approval'),
       h('p', {}, `Approve the signature of ${what} with ${signerName} on the daemon’s terminal, or with `, h('code', {}, 'model_signing approve'), '. ',
         `Check that the request it shows comes from this page’s address, ${location.origin}${digest ? ', with this root digest:' : '.'}`),
       digest ? h('p', { class: 'digest mono' }, `sha256:${digest}`) : null,
