@@ -44,7 +44,9 @@ before(async () => {
     cli,
     state: join(dir, 'state'),
     env: hsm.env,
-    args: ['--pkcs11-uri', hsm.uri, '--private-key', key.key, '--allow-origin', allowed.url, '--approval-timeout', '60'],
+    // The token twice: with its PIN's pin-source, and without, locked until its user gives
+    // the PIN (model_signing approve --pin), which a page can never do.
+    args: ['--pkcs11-uri', hsm.uri, '--pkcs11-uri', hsm.uri.replace(/&pin-source=[^&]*/, ''), '--private-key', key.key, '--allow-origin', allowed.url, '--approval-timeout', '60'],
   });
   browser = await launch();
   // The daemon serves the web/dist it was built with: it must be this one.
@@ -154,7 +156,7 @@ const events = (origin) => daemon.audit().filter((e) => e.origin === origin).map
 describe('sign view with the real daemon', () => {
   test('pair with the code from model_signing approve, sign a picked folder with the SoftHSM2 key, save model.sig: our CLI and the Python reference verify it', async () => {
     const page = await open(daemon.url + '#sign', { allow: [/status of 401/] });
-    assert.match(await statusText(page), /^Connected to model_signing \d+\.\d+\.\d+ \(2 signers; approval on the terminal or with model_signing approve\)\.$/);
+    assert.match(await statusText(page), /^Connected to model_signing \d+\.\d+\.\d+ \(3 signers; approval on the terminal or with model_signing approve\)\.$/);
     await states(page, 'sign-not-paired');
 
     // Pairing: bad input first (not six digits, then a wrong code), then the right code.
@@ -178,14 +180,20 @@ describe('sign view with the real daemon', () => {
     await page.waitForSelector(`${view} fieldset.signers:not([hidden]) input[type="radio"]`);
     assert.deepEqual(events(daemon.origin), ['pairing_requested', 'pairing_code_rejected', 'paired']);
 
-    // The signers, in the daemon's order, with what they are; the first is preselected.
+    // The signers, in the daemon's order, with what they are; the first is preselected; the
+    // locked one cannot be picked and says how its user unlocks it.
     await page.waitForFunction((v) => document.querySelectorAll(`${v} .fingerprint`)[1].textContent !== '', view);
     const signers = await page.locator(`${view} label.signer`).allInnerTexts();
     assert.deepEqual(
       signers.map((t) => t.replace(/[0-9a-f]{16}…/, 'HEX…')),
-      [`${key.key}\nkey-1 · key file · ecdsa-p256-sha256 · key sha256:HEX…`, 'web / release\npkcs11-1 · PKCS #11 token · ecdsa-p256-sha256 · key sha256:HEX…'],
+      [
+        `${key.key}\nkey-1 · key file · ecdsa-p256-sha256 · key sha256:HEX…`,
+        'web / release\npkcs11-1 · PKCS #11 token · ecdsa-p256-sha256 · key sha256:HEX…',
+        'web / release\npkcs11-2 · PKCS #11 token · locked: its user unlocks it with model_signing approve --pin pkcs11-2',
+      ],
     );
     assert.equal(await page.isChecked(`${view} input[value="key-1"]`), true);
+    assert.equal(await page.isDisabled(`${view} input[value="pkcs11-2"]`), true);
     await page.check(`${view} input[value="pkcs11-1"]`);
     await states(page, 'sign-signers');
     await part(page, 'sign-signers-step', page.locator(`${view} section.step`));
@@ -352,7 +360,7 @@ describe('sign view with the real daemon', () => {
   test('an origin allowed with --allow-origin pairs and signs through CORS', async () => {
     const origin = allowed.url;
     const page = await open(`${origin}/?daemon=${daemon.origin}#sign`);
-    assert.match(await statusText(page), new RegExp(`^Connected to model_signing \\S+ at ${daemon.origin} \\(2 signers;`));
+    assert.match(await statusText(page), new RegExp(`^Connected to model_signing \\S+ at ${daemon.origin} \\(3 signers;`));
     await pair(page, origin);
     await page.check(`${view} input[value="key-1"]`);
     const m = model('cors-model');
