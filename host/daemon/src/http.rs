@@ -117,7 +117,10 @@ fn caller_origin(state: &AppState, headers: &HeaderMap) -> Option<String> {
     }
     let same_origin = header_str(headers, header::HeaderName::from_static("sec-fetch-site"))
         .is_some_and(|s| s.eq_ignore_ascii_case("same-origin"));
-    let own = format!("http://{}", header_str(headers, header::HOST)?.to_ascii_lowercase());
+    let own = format!(
+        "http://{}",
+        header_str(headers, header::HOST)?.to_ascii_lowercase()
+    );
     (same_origin && state.own_origins.contains(&own)).then_some(own)
 }
 
