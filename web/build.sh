@@ -62,18 +62,26 @@ if grep -Eq '<script>|<script [^>]*>[^<]' "$TMP/index.html" || grep -q ' on[a-z]
   log "error: index.html has an inline script or handler (the CSP forbids it)"
   exit 1
 fi
-if grep -Eo 'https?://[a-zA-Z0-9.-]+' "$TMP"/*.html "$TMP"/*.css | grep -v -e 'www.w3.org' | grep -q .; then
+# (The policy's connect-src names this computer's loopback addresses: the daemon.)
+if grep -Eo 'https?://[a-zA-Z0-9.-]+' "$TMP"/*.html "$TMP"/*.css | grep -v -e 'www.w3.org' -e ':http://127\.0\.0\.1$' -e ':http://localhost$' | grep -q .; then
   log "error: the shell references another site:"
   grep -Eo 'https?://[a-zA-Z0-9.-]+' "$TMP"/*.html "$TMP"/*.css >&2
   exit 1
 fi
 
-rm -rf "$DIST.old"
-if [ -d "$DIST" ]; then mv "$DIST" "$DIST.old"; fi
-mv "$TMP" "$DIST"
-rm -rf "$DIST.old"
+# An unchanged build leaves web/dist as it was (its files' times too), so that cargo does
+# not rebuild the daemon, which embeds these files (host/daemon/build.rs).
+if [ -d "$DIST" ] && diff -rq "$TMP" "$DIST" >/dev/null 2>&1; then
+  log "web/dist unchanged"
+  rm -rf "$TMP"
+else
+  rm -rf "$DIST.old"
+  if [ -d "$DIST" ]; then mv "$DIST" "$DIST.old"; fi
+  mv "$TMP" "$DIST"
+  rm -rf "$DIST.old"
+  chmod 755 "$DIST"
+fi
 trap - EXIT
-chmod 755 "$DIST"
 
 total=0
 while read -r size name; do

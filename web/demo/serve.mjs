@@ -1,8 +1,9 @@
 // The demo: the local hub with generated models, and a page of model cards (each one
 // <model-signature-status> tag) served from another origin, as a hub's pages would be.
-//   node web/demo/serve.mjs [--out DIR] [--hub-port N] [--page-port N] [--rebuild]
-// Needs web/dist (web/build.sh) and target/debug/model_signing (for signing the models).
-// Prints the URLs; runs until stopped (Ctrl-C).
+//   node web/demo/serve.mjs [--out DIR] [--hub-port N] [--page-port N] [--rebuild] [--cli PATH]
+// Needs web/dist (web/build.sh) and a model_signing binary to sign the models with (--cli,
+// default target/debug/model_signing). Prints the URLs; runs until stopped (Ctrl-C,
+// SIGTERM). scripts/demo.sh runs it beside the signing daemon.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -23,9 +24,9 @@ function arg(name, fallback) {
 const escapeAttr = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 /** Starts the hub and the page; resolves to {hubUrl, pageUrl, hub, page, close}. */
-export async function startDemo({ out = join(REPO, 'target/web-demo'), hubPort = 0, pagePort = 0, rebuild = false, host = '127.0.0.1' } = {}) {
+export async function startDemo({ out = join(REPO, 'target/web-demo'), hubPort = 0, pagePort = 0, rebuild = false, host = '127.0.0.1', cli } = {}) {
   if (!existsSync(join(WEB, 'dist/model-signature-status.js'))) throw new Error('web/dist is missing: run web/build.sh');
-  if (rebuild || !existsSync(join(out, 'demo.json'))) makeDemoModels(out);
+  if (rebuild || !existsSync(join(out, 'demo.json'))) makeDemoModels(out, cli ? { cli } : {});
   const config = JSON.parse(readFileSync(join(out, 'demo.json'), 'utf8'));
   const hub = await startHub({ root: join(out, 'hub'), port: hubPort, host, logFile: join(out, 'access.log') });
   const template = readFileSync(join(HERE, 'index.html'), 'utf8');
@@ -60,16 +61,22 @@ export async function startDemo({ out = join(REPO, 'target/web-demo'), hubPort =
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const out = resolve(arg('--out', join(REPO, 'target/web-demo')));
+  const cli = arg('--cli', undefined);
   const demo = await startDemo({
-    out: resolve(arg('--out', join(REPO, 'target/web-demo'))),
+    out,
     hubPort: Number(arg('--hub-port', 8081)),
     pagePort: Number(arg('--page-port', 8080)),
     rebuild: process.argv.includes('--rebuild'),
+    cli: cli && resolve(cli),
   });
-  console.log(`hub:       ${demo.hubUrl}  (access log: target/web-demo/access.log)`);
+  console.log(`hub:       ${demo.hubUrl}  (access log: ${join(out, 'access.log')})`);
   console.log(`demo page: ${demo.pageUrl}`);
   console.log(`web app:   ${demo.appUrl}  (verify view; the sign view needs the daemon)`);
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     await demo.close();
     process.exit(0);
   };

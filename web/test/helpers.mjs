@@ -41,12 +41,22 @@ const CHROMIUM_ARGS = [
 export function nativeCli(dir) {
   const bin = process.env.MODEL_SIGNING_CLI || join(REPO, 'target/debug/model_signing');
   if (!existsSync(bin)) {
-    execFileSync('cargo', ['build', '-p', 'model-signing', '--bin', 'model_signing', '--locked'], { cwd: REPO, stdio: 'inherit' });
+    execFileSync('cargo', ['build', '-p', 'model-signing-cli', '--bin', 'model_signing', '--locked'], { cwd: REPO, stdio: 'inherit' });
   }
   const own = join(dir, '.model_signing');
   copyFileSync(bin, own);
   chmodSync(own, 0o755);
   return own;
+}
+
+/**
+ * The Python reference CLI (`model_signing` 1.1.1): MODEL_SIGNING_REFERENCE_CLI, else the
+ * venv scripts/setup-reference.sh makes (scripts/test.sh runs it first). Fails when missing.
+ */
+export function referenceCli() {
+  const cli = process.env.MODEL_SIGNING_REFERENCE_CLI || join(REPO, '.cache/reference-venv/bin/model_signing');
+  assert.ok(existsSync(cli), `the Python reference is not installed at ${cli}: run scripts/setup-reference.sh or set MODEL_SIGNING_REFERENCE_CLI`);
+  return cli;
 }
 
 /** A fresh P-256 key pair as PEM files in `dir`: {key, pub, pubPem}. */

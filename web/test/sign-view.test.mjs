@@ -1,8 +1,8 @@
-// The sign view in headless Chromium, without a daemon (the daemon of issues 11/12 does
-// not exist yet; the end-to-end signing test comes with it): the view says that no daemon
-// answers, and the manifest it builds by hashing a folder in Web Workers is exactly what
-// the native CLI signs for the same folder and options (serialization, recorded ignore
-// paths, every resource name, algorithm and digest, in order).
+// The sign view in headless Chromium, served as a plain static site (no daemon; signing
+// with the real daemon is sign-daemon.test.mjs): the view says that no daemon answers, and
+// the manifest it builds by hashing a folder in Web Workers is exactly what the native CLI
+// signs for the same folder and options (serialization, recorded ignore paths, every
+// resource name, algorithm and digest, in order).
 
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
@@ -129,7 +129,7 @@ describe('sign view', () => {
     }
     await page.setInputFiles('sign-view input[webkitdirectory]', folder);
     await page.waitForFunction(() => / of 2\.42 GB · \d+ of 3 files · [\d.]+ [kMG]B\/s/.test(document.querySelector('sign-view .progress-text').textContent), null, { polling: 20 });
-    await screenshot(page, 'sign-hashing', { locator: page.locator('sign-view .progress-box') });
+    await screenshot(page, 'sign-hashing-progress', { locator: page.locator('sign-view .progress-box') });
     await assertAccessible(page, 'sign view, hashing');
     const hashing = [...workers].filter((w) => /hash-worker\.js/.test(w.url()));
     assert.ok(hashing.length >= 1, 'hashed in workers');

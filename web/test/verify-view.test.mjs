@@ -232,6 +232,8 @@ describe('verify view', () => {
     ]);
     await assertAccessible(page, 'verify view, mismatch');
     await screenshot(page, 'verify-changed', { full: true });
+    await page.setViewportSize({ width: 860, height: 900 });
+    await screenshot(page, 'verify-changed-result', { locator: page.locator('verify-view .result') });
     await page.setViewportSize({ width: 320, height: 700 });
     await screenshot(page, 'verify-changed-320', { locator: page.locator('verify-view tr.st-changed') });
     assert.deepEqual(page.problems(), []);

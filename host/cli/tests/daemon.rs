@@ -637,6 +637,49 @@ fn no_token_a_wrong_token_or_another_origins_token_is_unauthorized() {
 }
 
 #[test]
+fn the_uis_same_origin_gets_without_origin_use_its_token() {
+    // Browsers send no Origin on a same-origin GET: the daemon's own UI listing the
+    // signers. Sec-Fetch-Site (which pages cannot set) and the Host name the origin.
+    let t = tmp();
+    let d = key_daemon(&t, &[]);
+    let own = d.origin();
+    let token = d.pair(&own);
+    let auth = format!("Bearer {token}");
+    let same = [
+        ("Authorization", auth.as_str()),
+        ("Sec-Fetch-Site", "same-origin"),
+    ];
+    let r = d.request("GET", "/api/v1/signers", &same, None);
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = d.request("GET", "/api/v1/status", &same, None);
+    assert_eq!(
+        (r.json()["paired"].clone(), r.json()["origin"].clone()),
+        (json!(true), json!(own))
+    );
+    // Not a same-origin request, or another origin's token: no.
+    let cross = [
+        ("Authorization", auth.as_str()),
+        ("Sec-Fetch-Site", "cross-site"),
+    ];
+    assert_eq!(
+        d.request("GET", "/api/v1/signers", &cross, None).status,
+        401
+    );
+    let hub = d.pair(HUB);
+    let hub_auth = format!("Bearer {hub}");
+    let r = d.request(
+        "GET",
+        "/api/v1/signers",
+        &[
+            ("Authorization", &hub_auth),
+            ("Sec-Fetch-Site", "same-origin"),
+        ],
+        None,
+    );
+    assert_eq!(r.status, 401);
+}
+
+#[test]
 fn guessing_the_code_voids_the_pairing() {
     let t = tmp();
     let d = key_daemon(&t, &[]);

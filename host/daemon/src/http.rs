@@ -106,6 +106,24 @@ fn origin(headers: &HeaderMap) -> Option<&str> {
     header_str(headers, header::ORIGIN)
 }
 
+/// The web origin a request comes from: its `Origin`, or, for a browser's same-origin
+/// `GET` or `HEAD` (which carries no `Origin`: the daemon's own UI listing signers), the
+/// daemon's own origin as the request addressed it (`Sec-Fetch-Site: same-origin`, which
+/// pages cannot set, and the `Host` the guard checked). A client that is not a browser
+/// gains nothing by sending these: a token still has to be the one issued to that origin.
+fn caller_origin(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    if let Some(o) = origin(headers) {
+        return Some(o.to_string());
+    }
+    let same_origin = header_str(headers, header::HeaderName::from_static("sec-fetch-site"))
+        .is_some_and(|s| s.eq_ignore_ascii_case("same-origin"));
+    let own = format!(
+        "http://{}",
+        header_str(headers, header::HOST)?.to_ascii_lowercase()
+    );
+    (same_origin && state.own_origins.contains(&own)).then_some(own)
+}
+
 struct HeaderExtractor<'a>(&'a HeaderMap);
 
 impl opentelemetry::propagation::Extractor for HeaderExtractor<'_> {
@@ -277,7 +295,7 @@ struct Paired {
 fn paired(state: &AppState, headers: &HeaderMap) -> Result<Paired, HttpError> {
     let unauthorized =
         |m: &str| HttpError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, m);
-    let origin = origin(headers).ok_or_else(|| {
+    let origin = caller_origin(state, headers).ok_or_else(|| {
         unauthorized("only paired web pages may call this: the request has no Origin")
     })?;
     let token = header_str(headers, header::AUTHORIZATION)
@@ -285,14 +303,12 @@ fn paired(state: &AppState, headers: &HeaderMap) -> Result<Paired, HttpError> {
         .ok_or_else(|| {
             unauthorized("pair first, then send the token as 'Authorization: Bearer …'")
         })?;
-    if !state.pairings().check_token(token.trim(), origin) {
+    if !state.pairings().check_token(token.trim(), &origin) {
         return Err(unauthorized(
             "the token is not valid for this origin (expired, revoked, or another origin's)",
         ));
     }
-    Ok(Paired {
-        origin: origin.into(),
-    })
+    Ok(Paired { origin })
 }
 
 /// Reads a JSON body (bounded), answering malformed JSON with a JSON error.
@@ -338,7 +354,7 @@ async fn status(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Json<
         version: env!("CARGO_PKG_VERSION"),
         signers: state.signers.len(),
         paired: paired(&state, &headers).is_ok(),
-        origin: origin(&headers).map(String::from),
+        origin: caller_origin(&state, &headers),
         approval: "terminal",
     })
 }

@@ -1,9 +1,36 @@
-// A client of the signing daemon's HTTP API (docs/daemon-api.md), on the page's own
-// origin: the daemon serves this app, and answers only its own origin (or ones it was
-// told to allow). The bearer token it issues after pairing is kept in sessionStorage
-// (this tab only, gone when it closes) and never written to a log, a message or a report.
+// A client of the signing daemon's HTTP API (docs/daemon-api.md). The daemon serves this
+// app at its own origin, which is where the client talks by default; a page of another
+// origin (a hub's, allowed with `model_signing serve --allow-origin`) names the daemon
+// with `?daemon=http://127.0.0.1:7327` or `<sign-view daemon="…">` and talks to it
+// through CORS. Only a loopback daemon is accepted: a link cannot send the page's
+// requests, or the user's pairing code, anywhere else. The bearer token the daemon issues
+// after pairing is kept in sessionStorage (this tab only, gone when it closes) and never
+// written to a log, a message or a report.
 
 const TOKEN_KEY = 'model-signing.daemon-token';
+// Not [::1]: a Content-Security-Policy cannot name an IPv6 address, so the app's policy
+// (connect-src) cannot allow it.
+const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
+
+/**
+ * The daemon's origin for this page: `explicit` (an attribute) or the page's `?daemon=`,
+ * else the page's own origin. Returns {base} or {error} (a sentence naming the value).
+ */
+export function daemonBase(explicit = null, pageUrl = location.href) {
+  const page = new URL(pageUrl);
+  const given = explicit || page.searchParams.get('daemon');
+  if (!given) return { base: page.origin };
+  let url;
+  try {
+    url = new URL(given);
+  } catch {
+    return { error: `the daemon address "${given}" is not a URL (it looks like http://127.0.0.1:7327)` };
+  }
+  if (url.protocol !== 'http:' || !LOOPBACK.has(url.hostname) || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
+    return { error: `the daemon address "${given}" is not a daemon on this computer: it must be http://127.0.0.1:PORT or http://localhost:PORT` };
+  }
+  return { base: url.origin };
+}
 
 /** An error answer of the daemon: {status, code, reason, message}, as its JSON errors. */
 export class DaemonError extends Error {
@@ -33,6 +60,13 @@ export class DaemonClient {
   constructor({ base = location.origin, storage = globalThis.sessionStorage } = {}) {
     this.base = base;
     this.storage = storage;
+    // One token per daemon: a page may have talked to another one in this tab.
+    this.key = base === location.origin ? TOKEN_KEY : `${TOKEN_KEY}@${base}`;
+  }
+
+  /** Whether the daemon is at another origin than the page (calls go through CORS). */
+  get crossOrigin() {
+    return this.base !== location.origin;
   }
 
   #url(path) {
@@ -42,7 +76,7 @@ export class DaemonClient {
   /** The stored token if it has not expired. */
   get token() {
     try {
-      const t = JSON.parse(this.storage.getItem(TOKEN_KEY) || 'null');
+      const t = JSON.parse(this.storage.getItem(this.key) || 'null');
       if (t && typeof t.token === 'string' && (!t.expiresAt || t.expiresAt * 1000 > Date.now())) return t.token;
     } catch {
       // a damaged entry is no token
@@ -51,11 +85,11 @@ export class DaemonClient {
   }
 
   #saveToken(token, expiresAt) {
-    this.storage.setItem(TOKEN_KEY, JSON.stringify({ token, expiresAt }));
+    this.storage.setItem(this.key, JSON.stringify({ token, expiresAt }));
   }
 
   forgetToken() {
-    this.storage.removeItem(TOKEN_KEY);
+    this.storage.removeItem(this.key);
   }
 
   async #call(method, path, { body, auth = false, signal } = {}) {
@@ -98,7 +132,9 @@ export class DaemonClient {
       });
     } catch (e) {
       if (e && e.name === 'AbortError') throw e;
-      return { available: false, reason: 'nothing answers at this address' };
+      // A browser tells a page nothing more: no daemon listens there, or it refused this
+      // page's origin (an answer without CORS headers is a network error to the page).
+      return { available: false, reason: 'nothing answers at this address', unreachable: true };
     }
     if (!response.ok) return { available: false, reason: `GET /api/v1/status answered HTTP ${response.status}` };
     let status;

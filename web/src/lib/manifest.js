@@ -74,3 +74,19 @@ export function buildManifest({ serialization, selected, ignorePaths, items }) {
     resources: resources.map(({ name, algorithm, digest }) => ({ name, algorithm, digest })),
   };
 }
+
+/**
+ * The manifest's root digest, hex: SHA-256 over the resources' digests in their order, as
+ * the daemon computes it and shows it with the request it asks the user to approve (the
+ * statement's subject digest). `createHasher` is the wasm package's.
+ */
+export async function rootDigest(manifest, createHasher) {
+  const h = await createHasher('sha256', { path: 'root' });
+  for (const r of manifest.resources) {
+    const d = r.digest;
+    const bytes = new Uint8Array(d.length / 2);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(d.slice(2 * i, 2 * i + 2), 16);
+    h.update(bytes);
+  }
+  return h.finish()[0].digest;
+}

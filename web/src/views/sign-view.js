@@ -8,11 +8,13 @@
 
 import { h, replace, uid, download } from '../lib/dom.js';
 import { formatBytes, formatDuration, formatRate, plural } from '../lib/format.js';
-import { DaemonClient, DaemonError } from '../lib/daemon.js';
+import { DaemonClient, DaemonError, daemonBase } from '../lib/daemon.js';
 import { hashEntries } from '../lib/hash-pool.js';
-import { SIGNATURE_NAME, buildManifest, selectFiles, serializationOf } from '../lib/manifest.js';
+import { SIGNATURE_NAME, buildManifest, rootDigest, selectFiles, serializationOf } from '../lib/manifest.js';
 import { modelFromDrop, modelFromFileList } from '../lib/model-input.js';
+import { pemFingerprint } from '../lib/pem.js';
 import { RateMeter, throttle } from '../lib/progress.js';
+import { createHasher } from '../lib/wasm.js';
 
 const CLIENT_LABEL = 'model-signing web app';
 const KIND_TEXT = {
@@ -27,17 +29,20 @@ function daemonMessage(e) {
   if (!(e instanceof DaemonError)) return (e && e.message) || String(e);
   switch (e.code) {
     case 'APPROVAL_DENIED':
-      return 'The request was denied on the daemon’s side. Nothing was signed.';
+      return 'The signature was denied on the daemon’s side (model_signing approve --deny, or “n” on its terminal). Nothing was signed.';
     case 'APPROVAL_TIMEOUT':
       return 'Nobody approved the request in time. Nothing was signed.';
     case 'UNAUTHORIZED':
       return 'This page is no longer paired with the daemon: pair again.';
     case 'PAIRING_CODE_INVALID':
-      return `Wrong code${e.reason ? ` (${e.reason.replace(/_/g, ' ')})` : ''}. Check the daemon’s terminal and type it again.`;
+      // The daemon's message says how many tries are left.
+      return `Wrong code: ${e.message.replace(/^wrong code:\s*/i, '')}. Check the code on the daemon’s terminal (or in model_signing approve) and type it again.`;
     case 'PAIRING_EXPIRED':
       return 'The pairing expired or was used up: start a new one.';
     case 'ORIGIN_NOT_ALLOWED':
       return 'The daemon does not accept requests from this page’s address.';
+    case 'SIGNING_FAILED':
+      return e.reason === 'locked' ? `The signer is locked: ${e.message}.` : `Signing failed: ${e.message}.`;
     case 'RATE_LIMITED':
       return 'Too many requests: wait a moment and try again.';
     default:
@@ -47,7 +52,8 @@ function daemonMessage(e) {
 
 export class SignView extends HTMLElement {
   #ui = {};
-  #daemon = new DaemonClient();
+  #daemon = null;
+  #baseError = null;
   #available = false;
   #pairing = null;
   #signers = [];
@@ -61,6 +67,9 @@ export class SignView extends HTMLElement {
 
   connectedCallback() {
     if (this.#ui.root) return;
+    const where = daemonBase(this.getAttribute('daemon'));
+    this.#baseError = where.error || null;
+    this.#daemon = new DaemonClient({ base: where.base || location.origin });
     this.#build();
     this.#detect();
   }
@@ -83,17 +92,20 @@ export class SignView extends HTMLElement {
     const ids = {
       title: id('title'), code: id('code'), path: id('path'), alg: id('alg'), method: id('method'),
       shard: id('shard'), ignore: id('ignore'), signers: id('signers'), pathHelp: id('path-help'),
-      modelHelp: id('model-help'), progressLabel: id('progress-label'), daemonTitle: id('daemon-title'),
+      modelHelp: id('model-help'), progressLabel: id('progress-label'), daemonTitle: id('daemon-title'), codeHelp: id('code-help'),
     };
     ui.status = h('p', { class: 'daemon-status' }, 'Looking for the signing daemon…');
     ui.pairStart = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => this.#startPairing() }, 'Pair this page with the daemon');
     ui.code = h('input', {
       id: ids.code, type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '6',
-      pattern: '[0-9]{6}', spellcheck: 'false', class: 'code',
+      pattern: '[0-9]{6}', spellcheck: 'false', class: 'code', 'aria-describedby': ids.codeHelp,
     });
     ui.pairForm = h('form', { class: 'pair', hidden: true, novalidate: true, onsubmit: (e) => { e.preventDefault(); this.#confirmPairing(); } },
       h('label', { for: ids.code }, 'The 6-digit code the daemon shows on its terminal (or in model_signing approve)'),
       h('div', { class: 'inline' }, ui.code, h('button', { type: 'submit', class: 'primary' }, 'Pair')),
+      h('p', { class: 'hint', id: ids.codeHelp },
+        `The daemon printed a pairing request from ${location.origin} with the code; it is valid for 2 minutes. `,
+        'Type it only if the request names this address. In another terminal, ', h('code', {}, 'model_signing approve --list'), ' shows it too.'),
     );
     ui.pairError = h('p', { class: 'field-error', hidden: true });
     ui.unpair = h('button', { type: 'button', class: 'link', hidden: true, onclick: () => this.#unpair() }, 'Unpair this page');
@@ -227,8 +239,25 @@ export class SignView extends HTMLElement {
 
   async #detect() {
     const ui = this.#ui;
+    if (this.#baseError) {
+      replace(ui.status, h('strong', {}, 'Not a daemon address. '), `${this.#baseError[0].toUpperCase()}${this.#baseError.slice(1)}.`);
+      ui.status.classList.add('warn');
+      this.#updateSignButton();
+      return;
+    }
     const r = await this.#daemon.detect();
     this.#available = r.available;
+    const base = this.#daemon.base;
+    if (!r.available && this.#daemon.crossOrigin && r.unreachable) {
+      replace(ui.status,
+        h('strong', {}, `The signing daemon at ${base} does not answer this page. `),
+        'Either it is not running there, or it does not accept pages of ', h('code', {}, location.origin),
+        ': the daemon’s user allows this address with ', h('code', {}, `model_signing serve --allow-origin ${location.origin}`), '. ',
+        'You can still hash a folder below and see what would be signed.');
+      ui.status.classList.add('warn');
+      this.#updateSignButton();
+      return;
+    }
     if (!r.available) {
       replace(ui.status,
         h('strong', {}, 'No signing daemon here. '),
@@ -240,7 +269,7 @@ export class SignView extends HTMLElement {
     }
     const s = r.status;
     ui.status.classList.remove('warn');
-    replace(ui.status, `Connected to model_signing ${s.version} (${plural(s.signers, 'signer')}; approval on the ${s.approval || 'terminal'}).`);
+    replace(ui.status, `Connected to model_signing ${s.version}${this.#daemon.crossOrigin ? ` at ${base}` : ''} (${plural(s.signers, 'signer')}; approval on the ${s.approval || 'terminal'} or with model_signing approve).`);
     if (s.paired) await this.#loadSigners();
     else this.#showUnpaired();
   }
@@ -326,15 +355,34 @@ export class SignView extends HTMLElement {
     if (this.#signers.length === 0) {
       ui.signerBox.append(h('p', {}, 'The daemon has no signer configured.'));
     }
+    // The first signer that can sign now is preselected; a locked token is listed, with
+    // how its user unlocks it, but cannot be picked until then.
+    const first = this.#signers.findIndex((s) => !s.locked);
     this.#signers.forEach((s, i) => {
+      const hintId = uid('signer-hint');
+      const fingerprint = h('span', { class: 'fingerprint' });
       ui.signerBox.append(
         h('label', { class: 'radio signer' },
-          h('input', { type: 'radio', name: group, value: s.id, checked: i === 0, onchange: () => this.#updateSignButton() }),
-          ' ',
-          h('span', { class: 'signer-label' }, s.label || s.id),
-          h('span', { class: 'hint' }, ` ${KIND_TEXT[s.kind] || s.kind}, ${s.algorithm}`),
+          h('input', {
+            type: 'radio', name: group, value: s.id, checked: i === first, disabled: !!s.locked,
+            'aria-describedby': hintId, onchange: () => this.#updateSignButton(),
+          }),
+          h('span', { class: 'signer-text' },
+            h('span', { class: 'signer-label' }, s.label || s.id),
+            h('span', { class: 'hint', id: hintId },
+              [s.id, KIND_TEXT[s.kind] || s.kind, s.algorithm].filter(Boolean).join(' · '),
+              fingerprint,
+              s.locked ? h('span', { class: 'locked' }, ` · locked: its user unlocks it with model_signing approve --pin ${s.id}`) : null),
+          ),
         ),
       );
+      if (s.publicKey) {
+        pemFingerprint(s.publicKey, 'PUBLIC KEY', createHasher)
+          .then((f) => {
+            if (f) fingerprint.textContent = ` · key ${f.slice(0, 7 + 16)}…`;
+          })
+          .catch(() => {});
+      }
     });
     ui.signerBox.hidden = false;
     this.#updateSignButton();
@@ -525,9 +573,17 @@ export class SignView extends HTMLElement {
     ui.cancelSign.hidden = false;
     this.#bundle = null;
     const what = source === 'browser' ? `${this.#model.name} (${plural(request.manifest.resources.length, 'resource')})` : request.path;
+    const chosen = this.#signers.find((x) => x.id === signer);
+    const signerName = chosen && chosen.label ? `${chosen.label} (${signer})` : signer;
+    // The daemon shows the root digest of what it was sent; the same digest here tells the
+    // user that it is this folder, as hashed here, that they approve.
+    let digest = null;
+    if (source === 'browser') digest = await rootDigest(request.manifest, createHasher).catch(() => null);
     replace(ui.result,
-      h('h3', { tabindex: '-1' }, 'Waiting for approval'),
-      h('p', {}, `Approve the signature of ${what} with ${signer} on the daemon’s terminal (or with model_signing approve). Check that it shows this page’s address, ${location.origin}.`),
+      h('h3', { tabindex: '-1' }, h('span', { class: 'badge', 'aria-hidden': 'true' }, '…'), ' Waiting for approval'),
+      h('p', {}, `Approve the signature of ${what} with ${signerName} on the daemon’s terminal, or with `, h('code', {}, 'model_signing approve'), '. ',
+        `Check that the request it shows comes from this page’s address, ${location.origin}${digest ? ', with this root digest:' : '.'}`),
+      digest ? h('p', { class: 'digest mono' }, `sha256:${digest}`) : null,
     );
     ui.result.dataset.state = 'waiting';
     ui.result.hidden = false;
@@ -536,16 +592,26 @@ export class SignView extends HTMLElement {
       const r = await this.#daemon.sign(request, { signal: controller.signal });
       if (!r || typeof r.bundle !== 'string') throw new DaemonError(500, 'INVALID_ANSWER', '', 'the daemon answered without a bundle');
       this.#bundle = r.bundle;
+      const used = this.#signers.find((x) => x.id === (r.signer || signer)) || { id: signer };
+      const keyName = `${used.id}.pub.pem`;
       const title = h('h3', { tabindex: '-1' }, h('span', { class: 'badge', 'aria-hidden': 'true' }, '✓'), ' Signed');
       replace(ui.result,
         title,
         h('dl', { class: 'signer' },
-          h('dt', {}, 'Signer'), h('dd', {}, r.signer || signer),
+          h('dt', {}, 'Signer'), h('dd', {}, `${used.label || used.id} (${used.id})`),
           h('dt', {}, 'Model digest'), h('dd', { class: 'mono' }, `sha256:${r.rootDigest}`),
           h('dt', {}, 'Files'), h('dd', {}, `${r.files} (${plural(r.resources, 'resource')})`),
         ),
         h('p', {}, `Save it as ${SIGNATURE_NAME} in the model folder: it is left out of the signature, and verifiers look for it there.`),
-        h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: () => download(SIGNATURE_NAME, this.#bundle) }, `Save ${SIGNATURE_NAME}`)),
+        h('div', { class: 'actions' },
+          h('button', { type: 'button', class: 'primary', onclick: () => download(SIGNATURE_NAME, this.#bundle) }, `Save ${SIGNATURE_NAME}`),
+          used.publicKey
+            ? h('button', { type: 'button', class: 'secondary', onclick: () => download(keyName, used.publicKey, 'application/x-pem-file') }, 'Save the public key')
+            : null),
+        used.publicKey
+          ? h('p', { class: 'hint' }, 'Whoever trusts this key verifies the model with ',
+            h('code', {}, `model_signing verify key MODEL --signature MODEL/${SIGNATURE_NAME} --public-key ${keyName}`), '.')
+          : null,
       );
       ui.result.dataset.state = 'signed';
       this.#announce('Signed. Save model.sig.');
@@ -553,9 +619,10 @@ export class SignView extends HTMLElement {
     } catch (e) {
       const text = e && e.name === 'AbortError' ? 'Stopped waiting. If the daemon still asks for approval, deny it there.' : daemonMessage(e);
       if (e instanceof DaemonError && e.status === 401) this.#showUnpaired();
-      const title = h('h3', { tabindex: '-1' }, 'Not signed');
+      const denied = e instanceof DaemonError && e.code === 'APPROVAL_DENIED';
+      const title = h('h3', { tabindex: '-1' }, h('span', { class: 'badge', 'aria-hidden': 'true' }, '✕'), denied ? ' Denied' : ' Not signed');
       replace(ui.result, title, h('p', { class: 'error-text' }, text));
-      ui.result.dataset.state = 'failed';
+      ui.result.dataset.state = denied ? 'denied' : 'failed';
       this.#announce(`Not signed: ${text}`);
       title.focus();
     } finally {
