@@ -19,7 +19,17 @@ pub const VERIFIED: &str = "Verification succeeded\n";
 /// password, colour, identity tokens, GitHub Actions, OpenTelemetry), and no proxy for
 /// the services the tests start on the loopback interface.
 pub fn ms() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_model_signing"));
+    clean(env!("CARGO_BIN_EXE_model_signing"))
+}
+
+/// The OMS conformance suite's adapter (`oms_conformance`), with the same clean
+/// environment as [`ms`].
+pub fn oms() -> Command {
+    clean(env!("CARGO_BIN_EXE_oms_conformance"))
+}
+
+fn clean(program: &str) -> Command {
+    let mut c = Command::new(program);
     for v in [
         "MODEL_SIGNING_LOG_LEVEL",
         "MODEL_SIGNING_KEY_PASSWORD",

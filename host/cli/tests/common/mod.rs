@@ -1,8 +1,9 @@
 //! The one helper set of the host's integration tests, so that each test reads as a
 //! specification of what the product does:
 //!
-//! * [`cli`]: running our binary (one way: [`ms`] and [`run`]), the Python reference and
-//!   other tools, and [`Run`], whose assertions say what a run must show and leave;
+//! * [`cli`]: running our binary (one way: [`ms`] and [`run`]; the conformance adapter
+//!   with [`oms`]), the Python reference and other tools, and [`Run`], whose assertions
+//!   say what a run must show and leave;
 //! * [`model`]: temporary directories, models built from a list of files, and snapshots
 //!   of a directory;
 //! * [`keys`]: the key and certificate files of the vectors, and `openssl`;
