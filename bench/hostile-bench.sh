@@ -37,13 +37,14 @@ status=0
     printf '%-32s %-12s %9s %8s %8s  %s\n' case method "size MiB" seconds "RSS MB" "verdict"
     while IFS=$'\t' read -r name method size args; do
         dir=$data/$name
+        args=${args//@DATA@/$data}
         # shellcheck disable=SC2086 # args are split on purpose
         set +e
         /usr/bin/time -o "$dir/time" -f '%e %M' "$bin" verify "$method" $args \
             --signature "$dir/model.sig" "$dir/model" >"$dir/stdout" 2>"$dir/stderr"
         rc=$?
         set -e
-        read -r secs kb <"$dir/time"
+        read -r secs kb < <(tail -n1 "$dir/time")
         mb=$((kb / 1024))
         verdict="refused: $(head -c 150 "$dir/stderr" | head -n1)"
         [ "$rc" = 0 ] && verdict="VERIFIED"

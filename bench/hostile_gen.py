@@ -64,7 +64,8 @@ key_pem = os.path.join(out_dir, "key.pub.pem")
 with open(key_pem, "wb") as f:
     f.write(pem(key))
 hint = hashlib.sha256(pem(key)).hexdigest()
-key_args = ["--public_key", key_pem]
+# Arguments name files of the data directory as @DATA@, which the bench replaces.
+key_args = ["--public_key", "@DATA@/key.pub.pem"]
 
 
 def key_bundle(payload: bytes, signed: bool = True, **extra) -> dict:
@@ -177,7 +178,7 @@ ca = cert(name("hostile-root"), name("hostile-root"), ca_key.public_key(), ca_ke
 ca_pem = os.path.join(out_dir, "ca.pem")
 with open(ca_pem, "wb") as f:
     f.write(ca.public_bytes(serialization.Encoding.PEM))
-cert_args = ["--certificate_chain", ca_pem]
+cert_args = ["--certificate_chain", "@DATA@/ca.pem"]
 leaf_key = ec.generate_private_key(ec.SECP256R1())
 
 

@@ -43,15 +43,25 @@ pub fn b64encode(bytes: &[u8]) -> String {
 /// Decodes base64 leniently, like Python's `base64.b64decode`: standard or URL-safe
 /// alphabet, padding optional, and ASCII whitespace ignored.
 pub fn b64decode(text: &str) -> Option<Vec<u8>> {
-    let cleaned: String = text
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .map(|c| match c {
-            '-' => '+',
-            '_' => '/',
-            other => other,
-        })
-        .collect();
+    let plain = !text
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || b == b'-' || b == b'_');
+    // The usual case decodes in place; only unusual text is copied to be cleaned.
+    let cleaned: alloc::borrow::Cow<'_, str> = if plain {
+        alloc::borrow::Cow::Borrowed(text)
+    } else {
+        let mut out = String::with_capacity(text.len());
+        out.extend(
+            text.chars()
+                .filter(|c| !c.is_ascii_whitespace())
+                .map(|c| match c {
+                    '-' => '+',
+                    '_' => '/',
+                    other => other,
+                }),
+        );
+        alloc::borrow::Cow::Owned(out)
+    };
     let trimmed = cleaned.trim_end_matches('=');
     base64::engine::general_purpose::STANDARD_NO_PAD
         .decode(trimmed)
@@ -97,6 +107,20 @@ pub fn printable(text: &str) -> alloc::borrow::Cow<'_, str> {
     alloc::borrow::Cow::Owned(out)
 }
 
+/// [`printable`] `text`, cut to its first 200 characters (with the total length said):
+/// how an error quotes a value from a document, which may be megabytes long.
+pub fn excerpt(text: &str) -> String {
+    const MAX: usize = 200;
+    match text.char_indices().nth(MAX) {
+        None => printable(text).into_owned(),
+        Some((cut, _)) => alloc::format!(
+            "{}... ({} bytes in all)",
+            printable(&text[..cut]),
+            text.len()
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +131,17 @@ mod tests {
         assert_eq!(unhex("00ABff"), Some(alloc::vec![0, 0xab, 0xff]));
         assert_eq!(unhex("0"), None);
         assert_eq!(unhex("zz"), None);
+    }
+
+    #[test]
+    fn excerpts_are_short() {
+        assert_eq!(excerpt("a\nb"), "a\\u{a}b");
+        let long = "é".repeat(1000);
+        let e = excerpt(&long);
+        assert_eq!(
+            e,
+            alloc::format!("{}... (2000 bytes in all)", "é".repeat(200))
+        );
     }
 
     #[test]

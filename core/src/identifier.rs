@@ -174,9 +174,39 @@ impl fmt::Display for ModelPath {
 }
 
 impl Ord for ModelPath {
+    /// Component by component (`a/b` < `a.txt`, as the reference sorts). Compared as
+    /// bytes with `/` below every other byte, which is the same order: components hold
+    /// no `/`, and a shorter component is a prefix that sorts first either way. The
+    /// root `.` has no component and sorts before everything.
     fn cmp(&self, other: &Self) -> Ordering {
-        self.components().cmp(other.components())
+        match (self.is_root(), other.is_root()) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Less,
+            (false, true) => return Ordering::Greater,
+            (false, false) => {}
+        }
+        let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
+        let same = common_prefix(a, b);
+        let key = |b: u8| if b == b'/' { 0 } else { b };
+        match (a.get(same), b.get(same)) {
+            (Some(&x), Some(&y)) => key(x).cmp(&key(y)),
+            _ => a.len().cmp(&b.len()),
+        }
     }
+}
+
+/// The length of the longest common prefix, eight bytes at a time: long names of one
+/// model share long prefixes, and manifests compare them often.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n && a[i..i + 8] == b[i..i + 8] {
+        i += 8;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
 }
 
 impl PartialOrd for ModelPath {

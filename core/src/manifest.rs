@@ -37,6 +37,18 @@ impl Manifest {
         self.items.insert(key, digest);
     }
 
+    /// Adds an item whose key is not present yet; when it is, nothing changes and the
+    /// key is given back.
+    pub fn insert_new(&mut self, key: ResourceKey, digest: Digest) -> Result<(), ResourceKey> {
+        match self.items.entry(key) {
+            alloc::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(digest);
+                Ok(())
+            }
+            alloc::collections::btree_map::Entry::Occupied(o) => Err(o.key().clone()),
+        }
+    }
+
     /// Number of items.
     pub fn len(&self) -> usize {
         self.items.len()
@@ -88,9 +100,19 @@ impl Manifest {
     /// Compares `self` (what the signature lists) with `actual` (what was hashed).
     /// Keys and digests (including algorithm names) must match exactly.
     pub fn diff(&self, actual: &Manifest) -> ManifestDiff {
+        self.diff_where(actual, |_| true)
+    }
+
+    /// [`Manifest::diff`] as if `self` held only the items `signed` keeps (the others
+    /// are neither missing nor compared), without copying it.
+    pub fn diff_where(
+        &self,
+        actual: &Manifest,
+        signed: impl Fn(&ResourceKey) -> bool,
+    ) -> ManifestDiff {
         let mut diff = ManifestDiff::default();
         for (key, digest) in &actual.items {
-            match self.items.get(key) {
+            match self.items.get(key).filter(|_| signed(key)) {
                 None => diff.extra.push(key.clone()),
                 Some(expected) if expected != digest => diff.changed.push(Changed {
                     key: key.clone(),
@@ -103,7 +125,7 @@ impl Manifest {
         diff.missing = self
             .items
             .keys()
-            .filter(|k| !actual.items.contains_key(k))
+            .filter(|k| signed(k) && !actual.items.contains_key(k))
             .cloned()
             .collect();
         diff
@@ -183,7 +205,7 @@ pub enum ManifestError {
 /// ([`ModelPath::parse`]), as a signer must write it.
 pub fn check_resource_path(name: &str) -> Result<ModelPath, ManifestError> {
     ModelPath::parse(name).map_err(|reason| ManifestError::InvalidName {
-        name: crate::encoding::printable(name).into_owned(),
+        name: crate::encoding::excerpt(name),
         reason,
     })
 }
@@ -237,10 +259,12 @@ impl Manifest {
                     found: value.len(),
                 });
             }
-            if manifest.get(&key).is_some() {
-                return Err(ManifestError::Duplicate(name.into()));
+            if manifest
+                .insert_new(key, Digest::new(expected_algorithm.clone(), value))
+                .is_err()
+            {
+                return Err(ManifestError::Duplicate(crate::encoding::excerpt(name)));
             }
-            manifest.insert(key, Digest::new(expected_algorithm.clone(), value));
         }
         if manifest.is_empty() {
             return Err(ManifestError::Empty);
@@ -315,32 +339,39 @@ impl ManifestDiff {
     }
 
     /// One line per kind of difference, in the reference's order (extra, missing,
-    /// changed), naming every item and, for changes, both digests. Names are
-    /// [`printable`]: a file named to look like a verdict cannot print one.
+    /// changed), naming the items and, for changes, both digests. Names are
+    /// [`printable`]: a file named to look like a verdict cannot print one. A line
+    /// names at most [`LISTED_NAMES`] items and counts the rest, and at most that many
+    /// changed items get a line of their own: a model that differs everywhere gives a
+    /// message of kilobytes, not megabytes.
     pub fn lines(&self, model_name: &str) -> Vec<String> {
-        fn names(keys: &[ResourceKey]) -> String {
-            let v: Vec<String> = keys.iter().map(|k| printable(&k.name()).into()).collect();
-            v.join(", ")
+        fn names(keys: &[ResourceKey], not_listed: u64) -> String {
+            let v: Vec<String> = keys
+                .iter()
+                .take(LISTED_NAMES)
+                .map(|k| printable(&k.name()).into())
+                .collect();
+            let more = not_listed + keys.len().saturating_sub(LISTED_NAMES) as u64;
+            match more {
+                0 => v.join(", "),
+                n => alloc::format!("{} and {n} more", v.join(", ")),
+            }
         }
         let model_name = printable(model_name);
         let mut out = Vec::new();
         if !self.extra.is_empty() || self.extra_not_listed > 0 {
-            let more = match self.extra_not_listed {
-                0 => String::new(),
-                n => alloc::format!(" and {n} more"),
-            };
             out.push(alloc::format!(
-                "Extra files found in model '{model_name}': {}{more}",
-                names(&self.extra)
+                "Extra files found in model '{model_name}': {}",
+                names(&self.extra, self.extra_not_listed)
             ));
         }
         if !self.missing.is_empty() {
             out.push(alloc::format!(
                 "Missing files in model '{model_name}': {}",
-                names(&self.missing)
+                names(&self.missing, 0)
             ));
         }
-        for c in &self.changed {
+        for c in self.changed.iter().take(LISTED_NAMES) {
             out.push(alloc::format!(
                 "Hash mismatch for '{}': Expected '{}', Actual '{}'",
                 printable(&c.key.name()),
@@ -348,9 +379,18 @@ impl ManifestDiff {
                 c.actual
             ));
         }
+        if self.changed.len() > LISTED_NAMES {
+            out.push(alloc::format!(
+                "Hash mismatch for {} more items",
+                self.changed.len() - LISTED_NAMES
+            ));
+        }
         out
     }
 }
+
+/// How many items a line of [`ManifestDiff::lines`] names.
+pub const LISTED_NAMES: usize = 100;
 
 impl fmt::Display for ManifestDiff {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -444,9 +444,6 @@ impl CheckPlan {
         if options.single_file && files.len() != 1 {
             return Err(ModelCheckError::SingleFileCount(files.len()));
         }
-        let signed_paths: BTreeSet<ModelPath> =
-            expected.iter().map(|(k, _)| k.path().clone()).collect();
-
         let mut entries = BTreeMap::new();
         for (index, f) in files.iter().enumerate() {
             let path = if options.single_file {
@@ -457,7 +454,7 @@ impl CheckPlan {
                     _ => return Err(ModelCheckError::PathOutsideModel(f.path.clone())),
                 }
             };
-            let signed = signed_paths.contains(&path);
+            let signed = expected.items_of(&path).next().is_some();
             let status = if ignore.is_ignored(&path) {
                 if signed {
                     FileStatus::Missing
@@ -487,12 +484,25 @@ impl CheckPlan {
                 return Err(ModelCheckError::DuplicateFile(path));
             }
         }
-        for path in signed_paths {
-            entries.entry(path).or_insert(Entry {
-                status: FileStatus::Missing,
-                index: None,
-                size: None,
-            });
+        // The signed files not given (a file's keys are adjacent: its items are met in a
+        // row and looked up once).
+        let mut last: Option<&ModelPath> = None;
+        for (key, _) in expected.iter() {
+            let path = key.path();
+            if last == Some(path) {
+                continue;
+            }
+            last = Some(path);
+            if !entries.contains_key(path) {
+                entries.insert(
+                    path.clone(),
+                    Entry {
+                        status: FileStatus::Missing,
+                        index: None,
+                        size: None,
+                    },
+                );
+            }
         }
         let jobs = entries
             .iter()
@@ -623,13 +633,9 @@ impl ModelCheck {
             .filter(|(_, e)| e.status == FileStatus::Pending)
             .map(|(p, _)| p)
             .collect();
-        let expected: Manifest = self
+        let mut diff: ManifestDiff = self
             .expected
-            .iter()
-            .filter(|(k, _)| !pending.contains(k.path()))
-            .map(|(k, d)| (k.clone(), d.clone()))
-            .collect();
-        let mut diff: ManifestDiff = expected.diff(&self.actual);
+            .diff_where(&self.actual, |k| !pending.contains(k.path()));
         if !self.options.ignore_unsigned_files {
             for (path, e) in &self.entries {
                 if e.status == FileStatus::Unsigned && self.actual.items_of(path).next().is_none() {

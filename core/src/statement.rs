@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
-use crate::encoding::{hex, printable, unhex};
+use crate::encoding::{excerpt, hex, unhex};
 use crate::hashing::{Digest, HashAlgorithm, UnknownHashAlgorithm};
 use crate::identifier::{ModelPath, ResourceKey};
 use crate::json::read::{self as json, FieldError};
@@ -201,7 +201,7 @@ fn shard_size(v: &Value) -> Result<u64, StatementError> {
 /// A file resource's name, which must be a path inside the model in its one normal form.
 fn resource_path(name: &str) -> Result<ModelPath, StatementError> {
     ModelPath::parse(name).map_err(|reason| StatementError::InvalidResourcePath {
-        name: printable(name).into(),
+        name: excerpt(name),
         reason,
     })
 }
@@ -214,13 +214,9 @@ fn add_unique(
     key: ResourceKey,
     digest: Digest,
 ) -> Result<(), StatementError> {
-    if manifest.get(&key).is_some() {
-        return Err(StatementError::DuplicateResource(
-            printable(&key.name()).into(),
-        ));
-    }
-    manifest.insert(key, digest);
-    Ok(())
+    manifest
+        .insert_new(key, digest)
+        .map_err(|key| StatementError::DuplicateResource(excerpt(&key.name())))
 }
 
 /// A statement's shape: a resource is four values as the scan counts them (its object
@@ -234,27 +230,45 @@ pub(crate) const STATEMENT_LIMITS: json::Limits = json::Limits {
 /// Parses and checks a statement: the type, the predicate, every resource, and (for the
 /// v1.0 predicate) that the resources in document order hash to the subject digest.
 pub fn parse_statement(payload: &[u8]) -> Result<SignedManifest, StatementError> {
-    let value = json::parse(payload, STATEMENT_LIMITS).map_err(StatementError::InvalidJson)?;
+    let mut value = json::parse(payload, STATEMENT_LIMITS).map_err(StatementError::InvalidJson)?;
+    // The long lists are taken out of the tree and read one item at a time, each freed
+    // once it is in the manifest: the tree of a large statement is never held beside
+    // the manifest it becomes.
+    let resources = value
+        .get_mut("predicate")
+        .and_then(|p| p.get_mut("resources"))
+        .map(Value::take);
+    let subjects = value.get_mut("subject").map(Value::take);
     let root = json::object(&value, "statement")?;
     let ty = json::string(json::require(root, "_type", "_type", "")?, "_type")?;
     if ty != STATEMENT_TYPE {
-        return Err(StatementError::WrongStatementType(ty.into()));
+        return Err(StatementError::WrongStatementType(excerpt(ty)));
     }
     let predicate_type = json::string(
         json::require(root, "predicateType", "predicateType", "")?,
         "predicateType",
     )?;
-    let subjects = json::array(json::require(root, "subject", "subject", "")?, "subject")?;
+    let subjects = owned_array(subjects, "subject")?;
     match predicate_type {
-        PREDICATE_TYPE_V1 => parse_v1(root, subjects),
+        PREDICATE_TYPE_V1 => parse_v1(root, &subjects, resources),
         PREDICATE_TYPE_V0_1 => parse_v0_1(subjects),
-        other => Err(StatementError::UnknownPredicateType(other.into())),
+        other => Err(StatementError::UnknownPredicateType(excerpt(other))),
+    }
+}
+
+/// A required array taken out of the tree: absent and `null` are missing.
+fn owned_array(v: Option<Value>, path: &str) -> Result<Vec<Value>, FieldError> {
+    match v {
+        None | Some(Value::Null) => Err(FieldError::Missing(path.into())),
+        Some(Value::Array(items)) => Ok(items),
+        Some(other) => json::array(&other, path).map(|_| Vec::new()),
     }
 }
 
 fn parse_v1(
     root: &Map<String, Value>,
     subjects: &[Value],
+    resources: Option<Value>,
 ) -> Result<SignedManifest, StatementError> {
     if subjects.len() != 1 {
         return Err(StatementError::SubjectCount(subjects.len()));
@@ -305,17 +319,14 @@ fn parse_v1(
                 shard_size,
             })
         }
-        other => return Err(StatementError::UnknownSerialization(other.into())),
+        other => return Err(StatementError::UnknownSerialization(excerpt(other))),
     };
     let ignore_paths = match ser.get("ignore_paths") {
         None | Some(Value::Null) => Vec::new(),
         Some(v) => json::strings(v, "predicate.serialization.ignore_paths")?,
     };
 
-    let listed = json::array(
-        json::require(predicate, "resources", "resources", "")?,
-        "predicate.resources",
-    )?;
+    let listed = owned_array(resources, "predicate.resources")?;
     if listed.len() > MAX_RESOURCES {
         return Err(StatementError::TooManyResources(listed.len()));
     }
@@ -324,7 +335,7 @@ fn parse_v1(
     // whatever order that is: the signer's order is what it hashed.
     let mut root = Sha256::new();
     for r in listed {
-        let r = json::object(r, "predicate.resources[]")?;
+        let r = json::object(&r, "predicate.resources[]")?;
         let name = json::string(
             json::require(r, "name", "name", "")?,
             "predicate.resources[].name",
@@ -337,10 +348,10 @@ fn parse_v1(
             json::require(r, "digest", "digest", "")?,
             "predicate.resources[].digest",
         )?;
-        let value = unhex(digest).ok_or_else(|| StatementError::InvalidDigest(name.into()))?;
+        let value = unhex(digest).ok_or_else(|| StatementError::InvalidDigest(excerpt(name)))?;
         let key = if method == "shards" {
             ResourceKey::parse_shard(name)
-                .ok_or_else(|| StatementError::InvalidResourceName(printable(name).into()))?
+                .ok_or_else(|| StatementError::InvalidResourceName(excerpt(name)))?
         } else {
             ResourceKey::File(resource_path(name)?)
         };
@@ -367,13 +378,13 @@ fn parse_v1(
     })
 }
 
-fn parse_v0_1(subjects: &[Value]) -> Result<SignedManifest, StatementError> {
+fn parse_v0_1(subjects: Vec<Value>) -> Result<SignedManifest, StatementError> {
     if subjects.len() > MAX_RESOURCES {
         return Err(StatementError::TooManyResources(subjects.len()));
     }
     let mut manifest = Manifest::new();
     for s in subjects {
-        let s = json::object(s, "subject[]")?;
+        let s = json::object(&s, "subject[]")?;
         let name = json::string(json::require(s, "name", "name", "")?, "subject[].name")?;
         let digest = json::object(
             json::require(s, "digest", "digest", "")?,
@@ -383,7 +394,7 @@ fn parse_v0_1(subjects: &[Value]) -> Result<SignedManifest, StatementError> {
             json::require(digest, "sha256", "sha256", "")?,
             "subject[].digest.sha256",
         )?;
-        let value = unhex(hexed).ok_or_else(|| StatementError::InvalidDigest(name.into()))?;
+        let value = unhex(hexed).ok_or_else(|| StatementError::InvalidDigest(excerpt(name)))?;
         add_unique(
             &mut manifest,
             ResourceKey::File(resource_path(name)?),

@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 use crate::bundle::{Bundle, Content, VerificationMaterial, MEDIA_TYPE_V0_3};
 use crate::certificate::{verify_chain, CertificateError};
 use crate::dsse::{pae_compat_digest, pae_digest, IN_TOTO_PAYLOAD_TYPE};
+use crate::encoding::excerpt;
 use crate::keys::{PublicKey, SignatureError, SignatureHash};
 use crate::manifest::{Manifest, ManifestDiff};
 use crate::sigstore::{
@@ -196,7 +197,7 @@ pub fn verify_bundle(
 ) -> Result<VerifiedSignature, VerifyError> {
     // Sigstore bundles may be v0.1 to v0.3; the rest is for key and certificate ones.
     if !matches!(verifier, Verifier::Sigstore { .. }) && bundle.media_type != MEDIA_TYPE_V0_3 {
-        return Err(VerifyError::MediaType(bundle.media_type.clone()));
+        return Err(VerifyError::MediaType(excerpt(&bundle.media_type)));
     }
     let env = match &bundle.content {
         Content::Dsse(env) => env,
@@ -276,7 +277,7 @@ pub fn verify_bundle(
         }
     };
     if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
-        return Err(VerifyError::PayloadType(env.payload_type.clone()));
+        return Err(VerifyError::PayloadType(excerpt(&env.payload_type)));
     }
     let signed = parse_statement(&env.payload)?;
     Ok(VerifiedSignature {
@@ -312,7 +313,7 @@ fn verify_sigstore(
         now,
     )?;
     if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
-        return Err(VerifyError::PayloadType(env.payload_type.clone()));
+        return Err(VerifyError::PayloadType(excerpt(&env.payload_type)));
     }
     let signed = parse_statement(&env.payload)?;
     // An identity policy always yields the verified identity.

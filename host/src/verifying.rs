@@ -169,11 +169,12 @@ impl Config {
 
     /// Checks `signature` and then that `model` is exactly what it signed.
     pub fn verify(&self, model: &Path, signature: &Path) -> Result<VerificationReport, Error> {
-        let data = read_signature(signature)?;
-        let bundle = Bundle::from_json(&data).map_err(|source| Error::Bundle {
-            path: signature.to_path_buf(),
-            source,
-        })?;
+        // The file's bytes are dropped once read into the bundle.
+        let bundle =
+            Bundle::from_json(&read_signature(signature)?).map_err(|source| Error::Bundle {
+                path: signature.to_path_buf(),
+                source,
+            })?;
         let signature_in_model = relative_inside(
             &resolve_lenient(signature),
             &fs::canonicalize(model).unwrap_or_default(),

@@ -11,6 +11,7 @@ use super::{
     MAX_TIMESTAMPS, MAX_TLOG_ENTRIES,
 };
 use crate::dsse::{Envelope, EnvelopeSignature};
+use crate::encoding::excerpt;
 use crate::json::read::{self as json, invalid, FieldError};
 use crate::keys::SignatureHash;
 use crate::sigstore::tlog::TlogEntry;
@@ -59,7 +60,7 @@ fn read(data: &[u8], mode: Mode) -> Result<Bundle, BundleError> {
         "mediaType",
     )?;
     let version = BundleVersion::from_media_type(media_type)
-        .ok_or_else(|| BundleError::UnknownMediaType(media_type.into()))?;
+        .ok_or_else(|| BundleError::UnknownMediaType(excerpt(media_type)))?;
     let vm_path = "verificationMaterial";
     let vm = json::object(
         json::require(root, vm_path, "verification_material", "")?,

@@ -668,7 +668,9 @@ fn check_subject(
     artifact: &Artifact<'_>,
 ) -> Result<(), SigstoreError> {
     if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
-        return Err(SigstoreError::PayloadType(env.payload_type.clone()));
+        return Err(SigstoreError::PayloadType(crate::encoding::excerpt(
+            &env.payload_type,
+        )));
     }
     let invalid = |why: &str| SigstoreError::InvalidStatement(why.into());
     let statement: Value =
