@@ -24,6 +24,9 @@ export type ModelSigningErrorCode =
   | 'SIGNATURE_INVALID'
   /** The certificate chain does not lead to a trusted certificate. */
   | 'CERTIFICATE_UNTRUSTED'
+  /** An RFC 3161 timestamp does not verify against the policy's timestamp authorities
+   * (`reason` `missing`: the signature has none). */
+  | 'TIMESTAMP_INVALID'
   /** The Sigstore certificate is for another identity or issuer. */
   | 'IDENTITY_MISMATCH'
   /** Another Sigstore check failed; `reason` is tlog, time, certificate, sct or content. */
