@@ -282,7 +282,7 @@ fn sign(method: SignMethod) -> anyhow::Result<()> {
         {
             // Re-signing keeps the previous signature's hashing unless told otherwise
             // (the library checks that they agree once the signature is verified).
-            hashing_args = previous_hashing(previous)?;
+            hashing_args = previous_hashing(previous);
         }
         let changes = changes(&common.model.model_path, &common.incremental)?;
         config = config.set_previous_signature(previous, changes);
@@ -310,36 +310,27 @@ fn with_timestamps(config: signing::Config, args: cli::TimestampArgs) -> signing
         .fold(config, signing::Config::use_timestamp_authority)
 }
 
-/// The hashing options a previous signature was made with (read without verifying it:
-/// they are only defaults, and the library refuses a signature that does not verify or
-/// was made otherwise).
-fn previous_hashing(signature: &std::path::Path) -> anyhow::Result<HashingArgs> {
+/// The hashing options a previous signature was made with, read without verifying it:
+/// they are only defaults. Whatever cannot be read gives no defaults; the library then
+/// reports it precisely, as it refuses a signature that does not verify or was made
+/// otherwise.
+fn previous_hashing(signature: &std::path::Path) -> HashingArgs {
     use model_signing_core::bundle::{Bundle, Content};
-    let data = std::fs::read(signature).with_context(|| {
-        format!(
-            "cannot read the previous signature '{}'",
-            signature.display()
-        )
-    })?;
-    let bundle = Bundle::from_json(&data).with_context(|| {
-        format!(
-            "the previous signature '{}' is not a valid model signature",
-            signature.display()
-        )
-    })?;
-    let Content::Dsse(envelope) = &bundle.content else {
-        anyhow::bail!(
-            "the previous signature '{}' holds no DSSE envelope",
-            signature.display()
-        );
+    let read = || {
+        let bundle = Bundle::from_json(&std::fs::read(signature).ok()?).ok()?;
+        let Content::Dsse(envelope) = &bundle.content else {
+            return None;
+        };
+        model_signing_core::statement::parse_statement(&envelope.payload)
+            .ok()?
+            .serialization
+            .serialization
+            .ok()
     };
-    let statement = model_signing_core::statement::parse_statement(&envelope.payload)
-        .with_context(|| format!("the previous signature '{}'", signature.display()))?;
-    let Ok(previous) = statement.serialization.serialization else {
-        // Unknown settings: the library reports them precisely.
-        return Ok(HashingArgs::default());
+    let Some(previous) = read() else {
+        return HashingArgs::default();
     };
-    Ok(HashingArgs {
+    HashingArgs {
         hash_algorithm: Some(match previous.algorithm() {
             HashAlgorithm::Sha256 => cli::Algorithm::Sha256,
             HashAlgorithm::Blake2b => cli::Algorithm::Blake2,
@@ -350,7 +341,7 @@ fn previous_hashing(signature: &std::path::Path) -> anyhow::Result<HashingArgs> 
             serialization::Method::Shards => Method::Shards,
         }),
         shard_size: previous.shard_size(),
-    })
+    }
 }
 
 /// What changed, from `--changed`, `--deleted` (paths relative to the current directory,
