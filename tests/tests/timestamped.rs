@@ -25,6 +25,9 @@ fn ours(method: &str, signature: &str, extra: &[&str]) -> (bool, String) {
     (out.status.success(), text(&out))
 }
 
+/// (method, signature, further arguments, expected: success or a text of the failure).
+type Case<'a> = (&'a str, &'a str, Vec<&'a str>, Result<(), &'a str>);
+
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
@@ -33,7 +36,7 @@ fn path(p: &Path) -> &str {
 fn timestamped_vectors_verify_with_the_authority_as_their_readme_says() {
     let key = p256_pub();
     let tsa = ["--tsa-certificate-chain", "tsa-chain.pem"];
-    let cases: [(&str, &str, Vec<&str>, Result<(), &str>); 6] = [
+    let cases: [Case<'_>; 6] = [
         (
             "key",
             "key-p256.sig",
