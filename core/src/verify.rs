@@ -447,10 +447,11 @@ fn chain_at_signing_times(
     times: &[VerifiedTime],
 ) -> Result<VerifiedChain, VerifyError> {
     let mut first = None;
-    for (index, t) in times.iter().enumerate() {
+    for t in times {
+        // Key and certificate signatures have no log entries: every time is a timestamp's.
         let index = match t.source {
             TimeSource::Timestamp { index, .. } => index,
-            TimeSource::TransparencyLog { .. } => index,
+            TimeSource::TransparencyLog { entry } => entry,
         };
         // A genTime with a fraction counts from its whole second, at which certificate
         // validity (whole seconds) is decided.
