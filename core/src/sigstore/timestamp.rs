@@ -561,3 +561,49 @@ pub fn authority_from_certificates(
 pub fn stated_time(resp: &[u8], signature: &[u8]) -> Result<UnixTime, TimestampError> {
     Ok(parse(resp, signature)?.gen_time)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certificate::parse_pem_certificates;
+
+    /// The test TSA's signing certificate and root (tests/vectors/timestamped).
+    const TSA_CHAIN: &[u8] = include_bytes!("../../../tests/vectors/timestamped/tsa-chain.pem");
+    /// A self-signed root of another authority.
+    const OTHER_ROOT: &[u8] = include_bytes!("../../../tests/vectors/timestamped/root.pem");
+
+    #[test]
+    fn an_authority_is_ordered_leaf_first_whatever_the_file_order() {
+        let certs = parse_pem_certificates(TSA_CHAIN).unwrap();
+        let reversed: Vec<Vec<u8>> = certs.iter().rev().cloned().collect();
+        for given in [&certs, &reversed] {
+            let authority = authority_from_certificates(given).unwrap();
+            assert_eq!(authority.chain, certs);
+            assert_eq!(
+                authority.common_name.as_deref(),
+                Some("O=sigstore.mock,CN=tsa signing")
+            );
+        }
+        // Without its signing certificate, the root alone (timestamps must embed it).
+        let root_only = authority_from_certificates(&certs[1..]).unwrap();
+        assert_eq!(root_only.chain, certs[1..]);
+    }
+
+    #[test]
+    fn certificates_that_are_not_one_authority_are_refused() {
+        let certs = parse_pem_certificates(TSA_CHAIN).unwrap();
+        let other = parse_pem_certificates(OTHER_ROOT).unwrap();
+        let two_roots = [certs.clone(), other].concat();
+        for (given, needle) in [
+            (&certs[..1], "no self-signed root"),
+            (&two_roots[..], "more than one self-signed root"),
+            (
+                &[certs[0].clone(), certs[0].clone(), certs[1].clone()][..],
+                "more than one non-CA",
+            ),
+        ] {
+            let e = authority_from_certificates(given).unwrap_err();
+            assert!(e.to_string().contains(needle), "{e}");
+        }
+    }
+}
