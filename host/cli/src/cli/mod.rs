@@ -261,12 +261,12 @@ pub struct IncrementalArgs {
     #[arg(long, value_name = "PATH", num_args = 1.., requires = "previous_signature")]
     pub deleted: Vec<PathBuf>,
     /// For a model that is a git work tree: every file that differs from this revision
-    /// (committed, staged or not) or that git does not track is hashed again.
+    /// (committed, staged or not) or that git does not track is hashed again (may be
+    /// combined with --changed and --deleted).
     #[arg(
         long = "changed-since",
         value_name = "GIT_REVISION",
-        requires = "previous_signature",
-        conflicts_with_all = ["changed", "deleted"]
+        requires = "previous_signature"
     )]
     pub changed_since: Option<String>,
 }
