@@ -250,7 +250,7 @@ pub struct IncrementalArgs {
     /// A signature of an earlier state of this model, made with the same key,
     /// certificate or Sigstore identity (it is verified first): only the files that
     /// changed since are hashed, the others keep its digests. The result is what
-    /// signing from scratch gives. With --changed/--deleted or --changed-since.
+    /// signing from scratch gives. With --changed, --deleted and/or --changed-since.
     #[arg(long = "previous-signature", value_name = "PATH")]
     pub previous_signature: Option<PathBuf>,
     /// A file (or directory) that changed or was added since the previous signature
