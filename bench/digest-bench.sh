@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/digest-bench.sh -- hashing benchmark: our `model_signing digest` against the Python
-# reference (model-signing 1.1.1, through its hashing API) and b3sum, on synthetic models.
+# reference (model-signing 1.1.1, through its hashing API), against the hardware (`openssl
+# dgst` as two parallel processes, b3sum), and incremental re-signing, on synthetic models.
 #
 #   bench/digest-bench.sh                  # full run: 2 GiB models; roughly 5 min on a quiet 2-core host,
 #                                          # plus 1-2 min to generate ~6.3 GB of data the first time
@@ -15,12 +16,20 @@
 #      4 KiB-1 MiB, log-uniform, in 100 dirs), tiny (4 x 1 MiB).
 #   3. Per model: reads every file once (warm page cache), then for files+sha256,
 #      files+blake2, files+blake3 and shards+sha256 runs ours and the reference
-#      (bench/ref_digest.py), and b3sum on every file of the model for files+blake3.
+#      (bench/ref_digest.py); beside ours, the hardware's pace: `openssl dgst -sha256` and
+#      `-blake2b512` as two parallel processes, each given half the files (balanced by
+#      size; one process for a one-file model), and b3sum (its default threads: every
+#      core) on every file for files+blake3; and for files+sha256, core's SHA-256 (sha2)
+#      and ring's in one simple harness (host/examples/sha256_impls.rs).
 #      Each command: BENCH_WARMUP warm-up + BENCH_RUNS timed runs (bench/measure.py), medians.
-#   4. Prints the table, the ours-vs-reference ratios, the project's targets and the digest
-#      checks (ours must print exactly what the reference prints; b3sum's per-file digests
-#      must rebuild our files+blake3 root), and writes it to
-#      target/bench-results/digest-<date>[-quick].txt (raw records: same name, .jsonl).
+#   4. Incremental re-signing (llm-2g): `sign key` of a hard-linked copy of the model from
+#      scratch, then, after one small file is replaced, `sign key --previous-signature
+#      --changed` of it; the two payloads must be identical.
+#   5. Prints the table, the ours-vs-reference ratios, the distance to the hardware (ours /
+#      openssl, ours / b3sum, shards vs files, incremental vs from scratch) with the
+#      project's targets, and the digest checks (ours must print exactly what the reference
+#      prints; the per-file digests of openssl and b3sum must rebuild our roots), and writes
+#      it to target/bench-results/digest-<date>[-quick].txt (raw records: same name, .jsonl).
 #
 # Exit status: 0 when every command ran and every digest matched; 2 on a digest MISMATCH;
 # 1 when a command failed. Missed performance targets do not change the exit status.
@@ -88,11 +97,15 @@ if [ -n "${BENCH_OURS:-}" ]; then
 else
   OURS=$TARGET/release/model_signing
   if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-    log "building our release binary"
-    (cd "$REPO" && cargo build --release --locked -p model-signing-cli) >&2
+    log "building our release binary and the SHA-256 comparison (examples/sha256_impls.rs)"
+    (cd "$REPO" && cargo build --release --locked -p model-signing-cli &&
+      cargo build --release --locked -p model-signing --example sha256_impls) >&2
   fi
 fi
 [ -x "$OURS" ] || die "$OURS is missing"
+# core's SHA-256 (sha2) against ring's in one harness; optional (not with BENCH_OURS).
+SHA_IMPLS=$TARGET/release/examples/sha256_impls
+[ -z "${BENCH_OURS:-}" ] && [ -x "$SHA_IMPLS" ] || SHA_IMPLS=
 
 log "checking the reference venv"
 REF_PY=$("$REPO/scripts/setup-reference.sh" | tail -n 1)
@@ -151,22 +164,94 @@ measure() {  # measure MODEL CASE TOOL [measure.py options] -- COMMAND...
     "$@" || true   # a failure is recorded in the JSONL and reported at the end
 }
 
+# Two parallel `openssl dgst` processes, each over half of the model's files (by size; one
+# process when there is one file): the pace of OpenSSL's hashing on two cores, which is
+# what the Python reference uses and what ours is held to.
+split_halves() {  # split_halves DIR OUT1 OUT2: NUL-separated lists, balanced by bytes
+  python3 - "$@" <<'PY'
+import os, sys
+root, outs = sys.argv[1], sys.argv[2:]
+files = sorted((os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs), key=os.path.getsize, reverse=True)
+groups, sizes = [[], []], [0, 0]
+for f in files:
+    i = sizes.index(min(sizes))
+    groups[i].append(f)
+    sizes[i] += os.path.getsize(f)
+for out, g in zip(outs, groups):
+    with open(out, "w") as fh:
+        fh.write("".join(p + "\0" for p in sorted(g)))
+PY
+}
+OPENSSL_RUN=$WORK/openssl-pair.sh
+cat >"$OPENSSL_RUN" <<'SH'
+#!/bin/sh
+# openssl-pair.sh DIGEST LIST1 LIST2 OUT: one `openssl dgst` per non-empty list, in parallel.
+d=$1 out=$4
+[ -s "$2" ] && { xargs -0 -a "$2" openssl dgst "-$d" >"$out.1" & }
+[ -s "$3" ] && { xargs -0 -a "$3" openssl dgst "-$d" >"$out.2" & }
+wait
+cat "$out".* 2>/dev/null; rm -f "$out".*
+SH
+chmod +x "$OPENSSL_RUN"
+
 for m in "${MODELS[@]}"; do
   dir=${MPATH[$m]}
   log "$m: warming the page cache"
   find "$dir" -type f -print0 | xargs -0 cat >/dev/null
+  split_halves "$dir" "$WORK/$m.half1" "$WORK/$m.half2"
   for case in files-sha256 files-blake2 files-blake3 shards-sha256; do
     ser=${case%%-*} alg=${case#*-}
     args=(--hash-algorithm "$alg" --serialization "$ser")
     [ "$ser" = shards ] && args+=(--shard-size "$SHARD_SIZE")
     measure "$m" "$case" ours -- "$OURS" digest "$dir" "${args[@]}" "${WORKERS_ARGS[@]}"
     measure "$m" "$case" ref -- "$REF_PY" "$BENCH/ref_digest.py" "$dir" "${args[@]}" "${WORKERS_ARGS[@]}"
-    if [ "$case" = files-blake3 ]; then
-      out=$WORK/b3sum-$m.out
-      measure "$m" "$case" b3sum --save-stdout "$out" --tag "stdout_file=$out" --append-files "$dir" -- "$B3SUM"
-    fi
+    case $case in
+      files-sha256|files-blake2)
+        if [ "$alg" = sha256 ] && [ -n "$SHA_IMPLS" ]; then
+          for impl in core ring; do
+            measure "$m" "$case" "sha2-$impl" -- "$SHA_IMPLS" "$impl" "$dir"
+          done
+        fi
+        d=sha256; [ "$alg" = blake2 ] && d=blake2b512
+        out=$WORK/openssl-$m-$alg.out
+        measure "$m" "$case" openssl --save-stdout "$out" --tag "stdout_file=$out" -- \
+          "$OPENSSL_RUN" "$d" "$WORK/$m.half1" "$WORK/$m.half2" "$WORK/openssl-$m-$alg.tmp" ;;
+      files-blake3)
+        out=$WORK/b3sum-$m.out
+        measure "$m" "$case" b3sum --save-stdout "$out" --tag "stdout_file=$out" --append-files "$dir" -- "$B3SUM" ;;
+    esac
   done
 done
+
+# --- incremental re-signing ---------------------------------------------------------------------
+if [[ " ${MODELS[*]} " == *" llm-2g "* ]]; then
+  m=llm-2g
+  inc=$WORK/incremental/$m
+  log "$m: incremental re-signing (a hard-linked copy of the model, one small file replaced)"
+  mkdir -p "$WORK/incremental"
+  cp -al "${MPATH[$m]}" "$inc"
+  key=$REPO/tests/vectors/model-transparency/generated-v1.1.1/keys/p256.pem
+  small=$(find "$inc" -type f -name '*.json' | sort | head -n 1)
+  [ -n "$small" ] || die "$m has no small .json file to edit"
+  "$OURS" sign key "$inc" --private-key "$key" --signature "$WORK/incremental/v1.sig" >/dev/null
+  # Replaced, not written through the hard link: the cached model stays as generated.
+  { cat "$small"; printf '\n'; } >"$small.new" && mv "$small.new" "$small"
+  measure "$m" sign-scratch ours -- "$OURS" sign key "$inc" --private-key "$key" \
+    --signature "$WORK/incremental/scratch.sig"
+  measure "$m" sign-incremental ours -- "$OURS" sign key "$inc" --private-key "$key" \
+    --signature "$WORK/incremental/v2.sig" --previous-signature "$WORK/incremental/v1.sig" --changed "$small"
+  python3 - "$WORK/incremental/scratch.sig" "$WORK/incremental/v2.sig" "$JSONL" <<'PY'
+import base64, json, sys
+scratch, incremental, out = sys.argv[1:]
+payload = lambda p: base64.b64decode(json.load(open(p))["dsseEnvelope"]["payload"])
+try:
+    same = payload(scratch) == payload(incremental)
+except (OSError, KeyError, ValueError) as e:
+    same = False
+with open(out, "a") as f:
+    f.write(json.dumps({"model": "llm-2g", "case": "sign-incremental", "tool": "payload-check", "same_payload": same}) + "\n")
+PY
+fi
 
 # --- report ---------------------------------------------------------------------------------------
 rc=0

@@ -1,18 +1,29 @@
 //! Checking a bundle: the signature against a key or a certificate chain, then the
 //! statement it carries. Comparing the signed manifest with the model on disk is the
 //! last step and needs the model's bytes, so callers do it with [`check_manifest`].
+//!
+//! Key and certificate signatures may carry RFC 3161 timestamps over their signature
+//! (`timestampVerificationData`, as keyless bundles do). Given timestamp authorities
+//! ([`verify_bundle_with`]), every timestamp must verify against them, at least one must
+//! be there, and a certificate chain is checked at each timestamped time instead of the
+//! leaf's notBefore, so a leaf that has expired since still verifies while one that had
+//! already expired when it signed does not (docs/format.md §8.8). Without authorities the
+//! timestamps are not checked, as the reference does not, and a warning says so.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::bundle::{Bundle, Content, VerificationMaterial, MEDIA_TYPE_V0_3};
-use crate::certificate::{verify_chain, CertificateError};
+use crate::certificate::{verify_chain, verify_chain_at, CertificateError, VerifiedChain};
 use crate::dsse::{pae_compat_digest, pae_digest, IN_TOTO_PAYLOAD_TYPE};
 use crate::encoding::excerpt;
 use crate::keys::{PublicKey, SignatureError, SignatureHash};
 use crate::manifest::{Manifest, ManifestDiff};
+use crate::sigstore::timestamp::verify_timestamp;
+use crate::sigstore::trust_root::CertificateAuthority;
 use crate::sigstore::{
-    Artifact, Check, IdentityPolicy, Policy, SigstoreError, TrustedRoot, VerifiedTime,
+    Artifact, Check, IdentityPolicy, Policy, SigstoreError, TimeSource, TimestampError,
+    TrustedRoot, UnixTime, VerifiedTime,
 };
 use crate::statement::{parse_statement, SignedManifest, StatementError};
 
@@ -46,6 +57,9 @@ pub enum SignerIdentity {
     Key {
         /// Its hint.
         hint: String,
+        /// The signing times that RFC 3161 timestamps proved (empty unless timestamp
+        /// authorities were given).
+        verified_times: Vec<VerifiedTime>,
     },
     /// A certificate chaining to a trusted root.
     Certificate {
@@ -53,8 +67,12 @@ pub enum SignerIdentity {
         subject: String,
         /// The path, leaf first, anchor last (DER).
         path: Vec<Vec<u8>>,
-        /// The time the chain was checked at (the leaf's notBefore, Unix seconds).
+        /// The time the chain was checked at (Unix seconds): the first timestamped time
+        /// when timestamps were verified, else the leaf's notBefore.
         verification_time: u64,
+        /// The signing times that RFC 3161 timestamps proved; the chain was checked at
+        /// each (empty unless timestamp authorities were given).
+        verified_times: Vec<VerifiedTime>,
     },
     /// A Fulcio certificate, verified keylessly.
     Sigstore {
@@ -86,6 +104,14 @@ pub enum Warning {
     /// any, does not allow signing).
     #[error("Certificate does not specify 'ExtendedKeyUsage'.")]
     CertificateWithoutExtendedKeyUsage,
+    /// The signature carries RFC 3161 timestamps, but no timestamp authority was given,
+    /// so they were not checked (a certificate chain is then checked at the leaf's
+    /// notBefore, as the reference does).
+    #[error("the signature carries {count} RFC 3161 timestamp(s), which were not checked because no timestamp authority was given (--tsa-certificate-chain or --trust-config)")]
+    TimestampsNotChecked {
+        /// How many.
+        count: usize,
+    },
     /// An RFC 3161 timestamp did not verify and was not counted (others did).
     #[error("RFC 3161 timestamp #{index} was ignored: {reason}")]
     TimestampIgnored {
@@ -185,15 +211,49 @@ pub enum VerifyError {
     /// The model differs from what was signed.
     #[error("Signature mismatch: {}", .0.join("; "))]
     ManifestMismatch(Vec<String>),
+    /// Timestamp authorities were given but the signature carries no timestamp.
+    #[error("the signature carries no RFC 3161 timestamp, but timestamp authorities were given to check one: re-sign with a timestamp authority (--tsa-url), or verify without --tsa-certificate-chain")]
+    NoTimestamp,
+    /// A timestamp does not verify against the given timestamp authorities.
+    #[error("RFC 3161 timestamp #{index} of the signature does not verify: {error}")]
+    Timestamp {
+        /// Its position in the bundle.
+        index: usize,
+        /// Why.
+        error: TimestampError,
+    },
+    /// The certificate chain is not valid at a time a timestamp proves.
+    #[error("the certificate chain is not valid at {time}, the signing time RFC 3161 timestamp #{index} proves: {error}")]
+    CertificateAtTimestamp {
+        /// The timestamp's position in the bundle.
+        index: usize,
+        /// Its `genTime`.
+        time: UnixTime,
+        /// Why.
+        error: CertificateError,
+    },
 }
 
 /// Checks the bundle's signature with `verifier` and parses the statement.
 ///
 /// The standard PAE is tried first, then the 0.2.x one (with the curve hash for keys and
-/// SHA-256 for certificates, as the reference does).
+/// SHA-256 for certificates, as the reference does). Timestamps of key and certificate
+/// signatures are not checked (see [`verify_bundle_with`]).
 pub fn verify_bundle(
     bundle: &Bundle,
     verifier: &Verifier,
+) -> Result<VerifiedSignature, VerifyError> {
+    verify_bundle_with(bundle, verifier, &[])
+}
+
+/// [`verify_bundle`], with the RFC 3161 timestamps of key and certificate signatures
+/// checked against `timestamp_authorities` (see the module documentation). An empty list
+/// leaves them unchecked, with a [`Warning::TimestampsNotChecked`]. Sigstore signatures
+/// are checked against their trusted root's authorities, and ignore this list.
+pub fn verify_bundle_with(
+    bundle: &Bundle,
+    verifier: &Verifier,
+    timestamp_authorities: &[CertificateAuthority],
 ) -> Result<VerifiedSignature, VerifyError> {
     // Sigstore bundles may be v0.1 to v0.3; the rest is for key and certificate ones.
     if !matches!(verifier, Verifier::Sigstore { .. }) && bundle.media_type != MEDIA_TYPE_V0_3 {
@@ -217,14 +277,19 @@ pub fn verify_bundle(
                 Some(_) => {}
                 None => warnings.push(Warning::LegacyKeyMaterial),
             }
+            let verified_times = signing_times(bundle, env, timestamp_authorities, &mut warnings)?;
             (
                 key.clone(),
                 key.curve().hash(),
-                SignerIdentity::Key { hint: key.hint() },
+                SignerIdentity::Key {
+                    hint: key.hint(),
+                    verified_times,
+                },
             )
         }
         (Verifier::Certificate { anchors }, VerificationMaterial::X509CertificateChain(chain)) => {
-            let verified = verify_chain(chain, anchors)?;
+            let verified_times = signing_times(bundle, env, timestamp_authorities, &mut warnings)?;
+            let verified = chain_at_signing_times(chain, anchors, &verified_times)?;
             warnings.extend(verified.warnings.iter().cloned());
             (
                 verified.leaf_public_key.clone(),
@@ -233,6 +298,7 @@ pub fn verify_bundle(
                     subject: verified.leaf_subject,
                     path: verified.path,
                     verification_time: verified.verification_time,
+                    verified_times,
                 },
             )
         }
@@ -257,6 +323,26 @@ pub fn verify_bundle(
             })
         }
     };
+    let legacy_pae = check_envelope(env, &key, compat_hash)?;
+    let signed = parse_statement(&env.payload)?;
+    Ok(VerifiedSignature {
+        signed,
+        signer,
+        warnings,
+        legacy_pae,
+    })
+}
+
+/// Checks the envelope's one signature with `key` over the standard PAE, then over the
+/// 0.2.x one with `compat_hash`; returns whether the legacy PAE was needed.
+fn check_envelope(
+    env: &crate::dsse::Envelope,
+    key: &PublicKey,
+    compat_hash: SignatureHash,
+) -> Result<bool, VerifyError> {
+    if env.signatures.len() != 1 {
+        return Err(VerifyError::SignatureCount(env.signatures.len()));
+    }
     let sig = &env.signatures[0].sig;
     // As the reference does, the PAE uses the constant type; the envelope's own type
     // is then required to be that constant.
@@ -279,13 +365,126 @@ pub fn verify_bundle(
     if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
         return Err(VerifyError::PayloadType(excerpt(&env.payload_type)));
     }
-    let signed = parse_statement(&env.payload)?;
+    Ok(legacy_pae)
+}
+
+/// Checks that `key` made the bundle's signature, whatever names it in the bundle: its
+/// hint (a key signature) or a certificate holding it (a certificate signature, whose
+/// chain is not checked: the key itself is what is trusted). For a signer re-signing a
+/// model with the same key, which trusts its own previous signature only
+/// (incremental re-signing); Sigstore bundles are refused, their keys are ephemeral.
+pub fn verify_bundle_signed_by(
+    bundle: &Bundle,
+    key: &PublicKey,
+) -> Result<VerifiedSignature, VerifyError> {
+    let chain = match &bundle.verification_material {
+        VerificationMaterial::PublicKey { .. } => {
+            return verify_bundle(bundle, &Verifier::Key(key.clone()))
+        }
+        VerificationMaterial::X509CertificateChain(chain) => chain,
+        found @ VerificationMaterial::Certificate(_) => {
+            return Err(VerifyError::WrongMaterial {
+                expected: MaterialKind::PublicKey,
+                found: MaterialKind::of(found),
+            })
+        }
+    };
+    if bundle.media_type != MEDIA_TYPE_V0_3 {
+        return Err(VerifyError::MediaType(excerpt(&bundle.media_type)));
+    }
+    let env = match &bundle.content {
+        Content::Dsse(env) => env,
+        Content::MessageSignature { .. } => return Err(VerifyError::MessageSignature),
+    };
+    let leaf = chain.first().ok_or(CertificateError::EmptyChain)?;
+    if crate::certificate::certificate_public_key(leaf)? != *key {
+        return Err(VerifyError::KeyMismatch);
+    }
+    let legacy_pae = check_envelope(env, key, SignatureHash::Sha256)?;
     Ok(VerifiedSignature {
-        signed,
-        signer,
-        warnings,
+        signed: parse_statement(&env.payload)?,
+        signer: SignerIdentity::Key {
+            hint: key.hint(),
+            verified_times: Vec::new(),
+        },
+        warnings: Vec::new(),
         legacy_pae,
     })
+}
+
+/// The signing times the bundle's RFC 3161 timestamps prove over `signature`: every one
+/// must verify against `authorities`, and there must be one. Without authorities, none is
+/// checked and a warning says so when there are some.
+fn signing_times(
+    bundle: &Bundle,
+    env: &crate::dsse::Envelope,
+    authorities: &[CertificateAuthority],
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<VerifiedTime>, VerifyError> {
+    if authorities.is_empty() {
+        if !bundle.timestamps.is_empty() {
+            warnings.push(Warning::TimestampsNotChecked {
+                count: bundle.timestamps.len(),
+            });
+        }
+        return Ok(Vec::new());
+    }
+    if bundle.timestamps.is_empty() {
+        return Err(VerifyError::NoTimestamp);
+    }
+    // Timestamps are over the signature bytes, which must be one signature.
+    let [only] = env.signatures.as_slice() else {
+        return Err(VerifyError::SignatureCount(env.signatures.len()));
+    };
+    let signature = only.sig.as_slice();
+    bundle
+        .timestamps
+        .iter()
+        .enumerate()
+        .map(|(index, ts)| {
+            let verified = verify_timestamp(ts, signature, authorities)
+                .map_err(|error| VerifyError::Timestamp { index, error })?;
+            Ok(VerifiedTime {
+                source: TimeSource::Timestamp {
+                    index,
+                    authority: verified.authority_name,
+                },
+                time: verified.gen_time,
+            })
+        })
+        .collect()
+}
+
+/// The chain checked at every timestamped signing time, or at the leaf's notBefore when
+/// there is none (the reference's rule).
+fn chain_at_signing_times(
+    chain: &[alloc::vec::Vec<u8>],
+    anchors: &[alloc::vec::Vec<u8>],
+    times: &[VerifiedTime],
+) -> Result<VerifiedChain, VerifyError> {
+    let mut first = None;
+    for t in times {
+        // Key and certificate signatures have no log entries: every time is a timestamp's.
+        let index = match t.source {
+            TimeSource::Timestamp { index, .. } => index,
+            TimeSource::TransparencyLog { entry } => entry,
+        };
+        // A genTime with a fraction counts from its whole second, at which certificate
+        // validity (whole seconds) is decided.
+        let secs = t.time.floor_secs().unwrap_or(0);
+        let verified = verify_chain_at(chain, anchors, secs).map_err(|error| {
+            VerifyError::CertificateAtTimestamp {
+                index,
+                time: t.time,
+                error,
+            }
+        })?;
+        first.get_or_insert(verified);
+    }
+    match first {
+        Some(verified) => Ok(verified),
+        None => Ok(verify_chain(chain, anchors)?),
+    }
 }
 
 /// The Sigstore path of [`verify_bundle`]: keyless verification of the DSSE bundle

@@ -25,6 +25,9 @@ pub enum Error {
     /// A file could not be hashed.
     #[error(transparent)]
     Hash(#[from] HashError),
+    /// A previous signature's digests cannot be reused (incremental re-signing).
+    #[error(transparent)]
+    Incremental(#[from] crate::hashing::IncrementalError),
     /// A key or certificate file is unusable.
     #[error(transparent)]
     KeyFile(#[from] KeyFileError),
@@ -99,4 +102,49 @@ pub enum Error {
     /// No trust anchors were given and the system has no CA bundle.
     #[error("no trusted certificates were given, and no system CA bundle was found")]
     NoTrustAnchors,
+    /// A timestamp authority could not be reached or refused (boxed: it is large).
+    #[error("timestamping the signature failed: {0}")]
+    TimestampAuthority(Box<crate::keyless::ServiceError>),
+    /// A timestamp authority answered with something that is not a timestamp over the
+    /// signature.
+    #[error("the timestamp from {url} is not usable: {source}")]
+    InvalidTimestamp {
+        /// The authority's URL.
+        url: String,
+        /// Why.
+        source: model_signing_core::sigstore::TimestampError,
+    },
+    /// The signing certificate was not valid at the time the authority stated.
+    #[error("the signing certificate was not valid at {time}, the time the timestamp authority {url} states, so the signature would not verify and was not written: {source}; renew the certificate, or sign without --tsa-url")]
+    CertificateAtTimestamp {
+        /// The authority's URL.
+        url: String,
+        /// The stated time (RFC 3339).
+        time: String,
+        /// Why.
+        source: model_signing_core::certificate::CertificateError,
+    },
+    /// Timestamp authorities were configured for a Sigstore signer.
+    #[error("a timestamp authority URL applies to key, certificate and PKCS #11 signatures; Sigstore signatures use the signing configuration's timestamp authorities")]
+    TimestampWithSigstore,
+    /// A timestamp authority's certificate chain file is unusable.
+    #[error("the timestamp authority chain '{path}' is not usable: {source}")]
+    TimestampAuthorityChain {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: model_signing_core::sigstore::TimestampError,
+    },
+    /// The previous signature of an incremental re-signing does not verify with the new
+    /// signature's trust.
+    #[error("the previous signature '{path}' does not verify with the key or identity signing now, so its digests cannot be reused: {source}")]
+    PreviousSignature {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: VerifyError,
+    },
+    /// A trust configuration given for its timestamp authorities lists none.
+    #[error("the trust configuration '{0}' lists no timestamp authority (timestampAuthorities)")]
+    NoTimestampAuthority(PathBuf),
 }

@@ -1,17 +1,24 @@
 //! Signing a model: the Rust counterpart of Python's `model_signing.signing.Config`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use model_signing_core::api::shapes::ValidatedManifest;
-use model_signing_core::bundle::Bundle;
-use model_signing_core::certificate::certificate_public_key;
+use model_signing_core::bundle::{Bundle, Content, VerificationMaterial};
+use model_signing_core::certificate::{certificate_public_key, check_valid_at};
 use model_signing_core::keys::PublicKey;
 use model_signing_core::manifest::MAX_RESOURCES;
 use model_signing_core::signing::{sign_statement, CertificateSigner, KeySigner, Signer};
+use model_signing_core::sigstore::identity::Matcher;
+use model_signing_core::sigstore::timestamp::stated_time;
+use model_signing_core::sigstore::IdentityPolicy;
 use model_signing_core::statement::build_statement;
+use model_signing_core::verify::{
+    verify_bundle, verify_bundle_signed_by, SignerIdentity, VerifiedSignature, Verifier,
+    VerifyError,
+};
 
 use crate::atomic::write_atomic;
-use crate::hashing::{self, HashedModel};
+use crate::hashing::{self, Changes, HashedModel, Previous};
 use crate::keyfile::{
     certificates_from_pem, load_certificates, load_private_key, private_key_from_pem, KeyFileError,
 };
@@ -98,17 +105,66 @@ impl std::fmt::Debug for Backend {
 impl Backend {
     /// Signs a statement (the DSSE payload) and returns the bundle.
     pub fn sign_statement(&self, payload: Vec<u8>) -> Result<Bundle, Error> {
+        self.sign_statement_as(payload, None)
+    }
+
+    /// [`Backend::sign_statement`]; a Sigstore backend also requires its certificate's
+    /// identity to be accepted by `identity` (the previous signature's, when re-signing).
+    fn sign_statement_as(
+        &self,
+        payload: Vec<u8>,
+        identity: Option<&IdentityPolicy>,
+    ) -> Result<Bundle, Error> {
         let signer: &dyn Signer = match self {
             Self::Key(s) => s,
             Self::Certificate(s) => s,
             Self::Pkcs11(s) => s,
             Self::Pkcs11Certificate(s) => s,
             Self::Sigstore(keyless) => {
-                return Ok(keyless.sign_payload(payload).map_err(Box::new)?)
+                return Ok(keyless
+                    .sign_payload_as(payload, identity)
+                    .map_err(Box::new)?)
             }
             Self::Other(s) => s.as_ref(),
         };
         Ok(sign_statement(signer, payload)?)
+    }
+
+    /// Verifies a previous signature with this backend's trust, for incremental
+    /// re-signing: a fixed key must have made it (named by its hint or held by its
+    /// certificate); for Sigstore it must verify against the signer's trusted root, and
+    /// the identity and issuer it establishes are returned, which the new certificate must
+    /// then have too.
+    fn verify_previous(
+        &self,
+        bundle: &Bundle,
+    ) -> Result<(VerifiedSignature, Option<IdentityPolicy>), VerifyError> {
+        if let Self::Sigstore(keyless) = self {
+            // Any identity verifies here; the one found is required of the new signature.
+            let anyone = || Matcher::Predicate {
+                description: "any identity".into(),
+                matches: std::sync::Arc::new(|_: &str| true),
+            };
+            let verifier = Verifier::Sigstore {
+                trust_root: Box::new(keyless.trust().trusted_root.clone()),
+                policy: IdentityPolicy {
+                    identity: anyone(),
+                    issuer: anyone(),
+                },
+                now: Some(crate::sigstore::now()),
+            };
+            let verified = verify_bundle(bundle, &verifier)?;
+            let required = match &verified.signer {
+                SignerIdentity::Sigstore {
+                    identity, issuer, ..
+                } => Some(IdentityPolicy::exact(identity.clone(), issuer.clone())),
+                _ => None,
+            };
+            return Ok((verified, required));
+        }
+        // A signer without a fixed key (some `Other` backends) cannot vouch for anything.
+        let key = self.public_key().ok_or(VerifyError::KeyMismatch)?;
+        Ok((verify_bundle_signed_by(bundle, &key)?, None))
     }
 
     /// The public key that verifies this backend's signatures, when it has a fixed one
@@ -156,6 +212,18 @@ impl Backend {
 pub struct Config {
     hashing: hashing::Config,
     backend: Option<Backend>,
+    /// RFC 3161 timestamp authorities to timestamp key and certificate signatures with.
+    timestamp_urls: Vec<String>,
+    http: crate::keyless::HttpPolicy,
+    /// Incremental re-signing: a previous signature and what changed since.
+    previous: Option<(PreviousSignature, Changes)>,
+}
+
+/// Where a previous signature comes from.
+#[derive(Clone, Debug)]
+enum PreviousSignature {
+    File(PathBuf),
+    Bytes(Vec<u8>),
 }
 
 impl Default for Config {
@@ -180,6 +248,9 @@ impl Config {
         Self {
             hashing: hashing::Config::new(),
             backend: None,
+            timestamp_urls: Vec::new(),
+            http: crate::keyless::HttpPolicy::default(),
+            previous: None,
         }
     }
 
@@ -303,6 +374,111 @@ impl Config {
         self
     }
 
+    /// Timestamps every key, certificate and PKCS #11 signature with the RFC 3161
+    /// timestamp authority at `url` (its full endpoint, e.g.
+    /// `https://timestamp.sigstore.dev/api/v1/timestamp`); may be called again for more
+    /// authorities. The timestamp, over the signature bytes, goes into the bundle's
+    /// `timestampVerificationData` (as keyless signatures carry theirs), so verifiers that
+    /// trust the authority check a certificate at the signing time rather than at its
+    /// notBefore ([`crate::verifying::Config::use_timestamp_authority_chain`]). A
+    /// certificate that was not valid at the stated time is refused before anything is
+    /// written. Sigstore signatures take their authorities from the signing configuration
+    /// instead, so signing fails with [`Error::TimestampWithSigstore`].
+    pub fn use_timestamp_authority(mut self, url: impl Into<String>) -> Self {
+        self.timestamp_urls.push(url.into());
+        self
+    }
+
+    /// Re-signs incrementally: `signature` is a signature of an earlier state of the model
+    /// made with the same trust as this one (the same key, or a certificate holding it;
+    /// for Sigstore, the same identity and issuer, checked once the new certificate is
+    /// issued). It is verified first; then only what `changes` and the model say changed
+    /// is hashed, and every other digest is taken from it after a cheap check, which
+    /// includes that the file was not modified after `signature` was (see
+    /// [`crate::hashing::incremental`]). The hashing configuration must be the previous
+    /// signature's. The signed payload is the one signing from scratch gives.
+    ///
+    /// ```
+    /// use model_signing::hashing::Changes;
+    /// use model_signing::signing;
+    /// use model_signing_core::ModelPath;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let model = dir.path().join("model");
+    /// # std::fs::create_dir(&model)?;
+    /// # std::fs::write(model.join("weights.bin"), b"weights")?;
+    /// # std::fs::write(model.join("README.md"), b"v1")?;
+    /// # let keys = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+    /// #     .join("../tests/vectors/model-transparency/generated-v1.1.1/keys");
+    /// let (v1, v2) = (dir.path().join("v1.sig"), dir.path().join("v2.sig"));
+    /// let signer = || signing::Config::new().use_elliptic_key_signer(keys.join("p256.pem"), None);
+    /// signer()?.sign(&model, &v1)?;
+    /// std::fs::write(model.join("README.md"), b"v2, edited")?;
+    /// let changes = Changes {
+    ///     changed: vec![ModelPath::new("README.md")],
+    ///     ..Changes::default()
+    /// };
+    /// signer()?.set_previous_signature(&v1, changes).sign(&model, &v2)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_previous_signature(mut self, signature: impl AsRef<Path>, changes: Changes) -> Self {
+        self.previous = Some((
+            PreviousSignature::File(signature.as_ref().to_path_buf()),
+            changes,
+        ));
+        self
+    }
+
+    /// [`Config::set_previous_signature`] with the previous signature's bytes (files
+    /// modified after it was written cannot be told then: only presence and shard
+    /// lengths are checked for the files not listed as changed).
+    pub fn set_previous_signature_bytes(mut self, bundle: &[u8], changes: Changes) -> Self {
+        self.previous = Some((PreviousSignature::Bytes(bundle.to_vec()), changes));
+        self
+    }
+
+    /// The previous signature verified with the backend's trust, as a hashing option,
+    /// and the identity a Sigstore signature must keep.
+    fn previous(&self) -> Result<Option<(Previous, Option<IdentityPolicy>)>, Error> {
+        let Some((source, changes)) = &self.previous else {
+            return Ok(None);
+        };
+        let backend = self.require_backend()?;
+        let (path, bundle, written) = match source {
+            PreviousSignature::File(path) => {
+                let read_error = |source| Error::ReadSignature {
+                    path: path.clone(),
+                    source,
+                };
+                let data = std::fs::read(path).map_err(read_error)?;
+                let written = std::fs::metadata(path)
+                    .and_then(|m| m.modified())
+                    .map_err(read_error)?;
+                let bundle = Bundle::from_json(&data).map_err(|source| Error::Bundle {
+                    path: path.clone(),
+                    source,
+                })?;
+                (path.clone(), bundle, Some(written))
+            }
+            PreviousSignature::Bytes(data) => (
+                PathBuf::from(crate::keyfile::IN_MEMORY),
+                Bundle::from_json(data).map_err(Error::InvalidBundle)?,
+                None,
+            ),
+        };
+        let (verified, identity) =
+            backend
+                .verify_previous(&bundle)
+                .map_err(|source| Error::PreviousSignature {
+                    path: path.clone(),
+                    source,
+                })?;
+        let mut previous = Previous::new(&verified, changes.clone())?;
+        if let Some(time) = written {
+            previous = previous.written_at(time);
+        }
+        Ok(Some((previous, identity)))
+    }
+
     /// The backend, once one is set.
     pub fn backend(&self) -> Option<&Backend> {
         self.backend.as_ref()
@@ -340,11 +516,22 @@ impl Config {
         self.require_backend()?;
         let mut hashing = self.hashing.clone();
         hashing.add_ignored_paths(also_ignored);
+        let previous = self.previous()?;
+        let mut identity = None;
+        if let Some((previous, required)) = previous {
+            hashing = hashing.reuse_previous(previous);
+            identity = required;
+        }
         let hashed = {
             let _span = tracing::info_span!("hash", model = %model.display()).entered();
             hashing.hash(model)?
         };
-        let bundle_json = self.sign_hashed(model, &hashed)?.to_json();
+        if hashed.manifest.is_empty() {
+            return Err(Error::EmptyModel(model.to_path_buf()));
+        }
+        let bundle_json = self
+            .sign_payload_as(statement_of(&hashed), identity.as_ref())?
+            .to_json();
         Ok(SignOutcome {
             model: hashed,
             bundle_json,
@@ -354,7 +541,7 @@ impl Config {
     /// Signs a model hashed already (by [`hashing::Config::hash`]); `model` names it in
     /// errors. Refuses an empty model.
     pub fn sign_hashed(&self, model: &Path, hashed: &HashedModel) -> Result<Bundle, Error> {
-        let backend = self.require_backend()?;
+        self.require_backend()?;
         if hashed.manifest.is_empty() {
             return Err(Error::EmptyModel(model.to_path_buf()));
         }
@@ -364,14 +551,7 @@ impl Config {
                 items: hashed.manifest.len(),
             });
         }
-        let payload = build_statement(
-            &hashed.model_name,
-            &hashed.manifest,
-            &hashed.serialization,
-            hashed.allow_symlinks,
-            &hashed.ignore_paths,
-        );
-        backend.sign_statement(payload)
+        self.sign_payload_as(statement_of(hashed), None)
     }
 
     /// Signs a manifest computed elsewhere (for instance by a browser that hashed the
@@ -383,7 +563,6 @@ impl Config {
         model_name: &str,
         manifest: &ValidatedManifest,
     ) -> Result<Bundle, Error> {
-        let backend = self.require_backend()?;
         let payload = build_statement(
             model_name,
             &manifest.manifest,
@@ -391,7 +570,53 @@ impl Config {
             manifest.allow_symlinks,
             &manifest.ignore_paths,
         );
-        backend.sign_statement(payload)
+        self.sign_payload_as(payload, None)
+    }
+
+    /// Signs the statement with the backend (a Sigstore one keeping `identity`, if
+    /// given), then timestamps the signature with each configured authority.
+    fn sign_payload_as(
+        &self,
+        payload: Vec<u8>,
+        identity: Option<&IdentityPolicy>,
+    ) -> Result<Bundle, Error> {
+        let backend = self.require_backend()?;
+        if !self.timestamp_urls.is_empty() && matches!(backend, Backend::Sigstore(_)) {
+            return Err(Error::TimestampWithSigstore);
+        }
+        let mut bundle = backend.sign_statement_as(payload, identity)?;
+        if self.timestamp_urls.is_empty() {
+            return Ok(bundle);
+        }
+        let signature = match &bundle.content {
+            Content::Dsse(envelope) => envelope.signatures[0].sig.clone(),
+            Content::MessageSignature { signature, .. } => signature.clone(),
+        };
+        for url in &self.timestamp_urls {
+            let _span = tracing::info_span!("tsa.timestamp", url = %url).entered();
+            let response = crate::keyless::services::timestamp(url, &signature, &self.http)
+                .map_err(|e| Error::TimestampAuthority(Box::new(e)))?;
+            let time =
+                stated_time(&response, &signature).map_err(|source| Error::InvalidTimestamp {
+                    url: url.clone(),
+                    source,
+                })?;
+            // A certificate that was not valid when the authority says it signed makes a
+            // signature that every timestamp-aware verifier rejects: write nothing.
+            if let VerificationMaterial::X509CertificateChain(chain) = &bundle.verification_material
+            {
+                check_valid_at(&chain[0], time.floor_secs().unwrap_or(0)).map_err(|source| {
+                    Error::CertificateAtTimestamp {
+                        url: url.clone(),
+                        time: time.to_string(),
+                        source,
+                    }
+                })?;
+            }
+            tracing::debug!(%url, %time, "timestamped the signature");
+            bundle.timestamps.push(response);
+        }
+        Ok(bundle)
     }
 }
 
@@ -401,4 +626,15 @@ fn pem_chain(pems: &[&[u8]]) -> Result<Vec<Vec<u8>>, Error> {
         out.extend(certificates_from_pem(pem)?);
     }
     Ok(out)
+}
+
+/// The statement (DSSE payload) of a hashed model.
+fn statement_of(hashed: &HashedModel) -> Vec<u8> {
+    build_statement(
+        &hashed.model_name,
+        &hashed.manifest,
+        &hashed.serialization,
+        hashed.allow_symlinks,
+        &hashed.ignore_paths,
+    )
 }

@@ -7,8 +7,10 @@ use model_signing_core::bundle::{Bundle, VerificationMaterial, MAX_BUNDLE_BYTES}
 use model_signing_core::certificate::fingerprint_sha256;
 pub use model_signing_core::model_check::ExpectedSerialization;
 use model_signing_core::model_check::{CheckOptions, CheckPlan, InputFile};
+use model_signing_core::sigstore::timestamp::authority_from_certificates;
+use model_signing_core::sigstore::trust_root::CertificateAuthority;
 use model_signing_core::verify::{
-    verify_bundle, SignerIdentity, VerifiedSignature, Verifier, VerifyError, Warning,
+    verify_bundle_with, SignerIdentity, VerifiedSignature, Verifier, VerifyError, Warning,
 };
 use model_signing_core::{ModelPath, Serialization};
 
@@ -32,6 +34,7 @@ const SYSTEM_CA_BUNDLES: [&str; 3] = [
 #[derive(Clone, Debug, Default)]
 pub struct Config {
     verifier: Option<Verifier>,
+    timestamp_authorities: Vec<CertificateAuthority>,
     hashing: Option<hashing::Config>,
     expected_serialization: ExpectedSerialization,
     ignore_unsigned_files: bool,
@@ -142,6 +145,59 @@ impl Config {
         self
     }
 
+    /// Checks the RFC 3161 timestamps of key and certificate signatures against these
+    /// timestamp authorities, one per PEM file (its root certificate, any intermediates,
+    /// and its signing certificate unless timestamps embed it; in any order). Every
+    /// timestamp must then verify and there must be one, and a certificate chain is
+    /// checked at each timestamped time instead of the leaf's notBefore, so a certificate
+    /// that has expired since still verifies. May be called again to add authorities.
+    pub fn use_timestamp_authority_chain<P: AsRef<Path>>(
+        mut self,
+        chains: &[P],
+    ) -> Result<Self, Error> {
+        for path in chains {
+            let path = path.as_ref();
+            let certificates = load_certificates(&[path])?;
+            let authority = authority_from_certificates(&certificates).map_err(|source| {
+                Error::TimestampAuthorityChain {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?;
+            self.timestamp_authorities.push(authority);
+        }
+        Ok(self)
+    }
+
+    /// [`Config::use_timestamp_authority_chain`] with one authority's PEM text.
+    pub fn use_timestamp_authority_chain_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
+        let certificates = certificates_from_pem(pem)?;
+        let authority = authority_from_certificates(&certificates).map_err(|source| {
+            Error::TimestampAuthorityChain {
+                path: PathBuf::from(crate::keyfile::IN_MEMORY),
+                source,
+            }
+        })?;
+        self.timestamp_authorities.push(authority);
+        Ok(self)
+    }
+
+    /// Trusts the timestamp authorities of a Sigstore client trust configuration for the
+    /// timestamps of key and certificate signatures, as
+    /// [`Config::use_timestamp_authority_chain`] does for chain files.
+    pub fn use_timestamp_authorities_from_trust_config(
+        mut self,
+        trust_config: &Path,
+    ) -> Result<Self, Error> {
+        let root = crate::sigstore::load_trusted_root(Some(trust_config), false)?;
+        if root.timestamp_authorities.is_empty() {
+            return Err(Error::NoTimestampAuthority(trust_config.to_path_buf()));
+        }
+        self.timestamp_authorities
+            .extend(root.timestamp_authorities.iter().cloned());
+        Ok(self)
+    }
+
     /// Uses a prepared [`Verifier`].
     pub fn use_verifier(mut self, verifier: Verifier) -> Self {
         self.verifier = Some(verifier);
@@ -193,7 +249,11 @@ impl Config {
     pub fn verify_signature(&self, bundle: &[u8]) -> Result<VerifiedSignature, Error> {
         let verifier = self.verifier.as_ref().ok_or(Error::NoVerifier)?;
         let bundle = Bundle::from_json(bundle).map_err(Error::InvalidBundle)?;
-        Ok(verify_bundle(&bundle, verifier)?)
+        Ok(verify_bundle_with(
+            &bundle,
+            verifier,
+            &self.timestamp_authorities,
+        )?)
     }
 
     /// The one pass of verification: the signature, then the rules of the check in
@@ -213,7 +273,7 @@ impl Config {
                 }
             }
         }
-        let verified = verify_bundle(bundle, verifier)?;
+        let verified = verify_bundle_with(bundle, verifier, &self.timestamp_authorities)?;
         let signed = &verified.signed;
 
         let hashing = self.hashing.clone().unwrap_or_default();

@@ -13,9 +13,11 @@ use model_signing_core::identifier::ModelPath;
 use model_signing_core::keys::PublicKey;
 use model_signing_core::model_check::{InputFile, ModelCheck};
 use model_signing_core::serialization::Serialization;
+use model_signing_core::sigstore::timestamp::authority_from_certificates;
+use model_signing_core::sigstore::trust_root::CertificateAuthority;
 use model_signing_core::sigstore::{ClientTrustConfig, IdentityPolicy, TrustedRoot, UnixTime};
 use model_signing_core::statement::SignedManifest;
-use model_signing_core::verify::{verify_bundle, VerifiedSignature, Verifier};
+use model_signing_core::verify::{verify_bundle_with, VerifiedSignature, Verifier};
 
 // ------------------------------------------------------------------ policies
 
@@ -82,10 +84,33 @@ pub fn unix_time_from_millis(ms: f64) -> UnixTime {
     }
 }
 
-/// Parses a bundle and checks its signature against `verifier`.
-pub fn verify(bundle: &[u8], verifier: &Verifier) -> Result<VerifiedSignature, ApiError> {
+/// A timestamp authority trusted to date key and certificate signatures: its
+/// certificates as PEM (root, intermediates, and its signing certificate unless
+/// timestamps embed it).
+pub fn timestamp_authority(pem: &[u8]) -> Result<CertificateAuthority, ApiError> {
+    let certificates = parse_pem_certificates(pem)?;
+    authority_from_certificates(&certificates).map_err(|e| {
+        ApiError::new(
+            ErrorCode::InvalidPolicy,
+            format!("the timestamp authority's certificates are not usable: {e}"),
+        )
+    })
+}
+
+/// Parses a bundle and checks its signature against `verifier`; the RFC 3161 timestamps
+/// of key and certificate signatures against `timestamp_authorities` (unchecked when
+/// there is none).
+pub fn verify(
+    bundle: &[u8],
+    verifier: &Verifier,
+    timestamp_authorities: &[CertificateAuthority],
+) -> Result<VerifiedSignature, ApiError> {
     let bundle = Bundle::from_json(bundle)?;
-    Ok(verify_bundle(&bundle, verifier)?)
+    Ok(verify_bundle_with(
+        &bundle,
+        verifier,
+        timestamp_authorities,
+    )?)
 }
 
 /// What verification established, as JSON.
@@ -177,7 +202,7 @@ mod tests {
     fn key_vector_verifies_and_describes_its_manifest() {
         let v = key_verifier(&read(P384_PUB)).unwrap();
         let sig = read("generated-v1.1.1/key-p384-shards-100/model.sig");
-        let verified = verify(&sig, &v).unwrap();
+        let verified = verify(&sig, &v, &[]).unwrap();
         let j = parse(&verification_json(&verified));
         assert_eq!(j["signer"]["kind"], "key");
         let m = &j["manifest"];
@@ -204,6 +229,7 @@ mod tests {
         let verified = verify(
             &read("generated-v1.1.1/cert-p384-files-sha256/model.sig"),
             &v,
+            &[],
         )
         .unwrap();
         let j = parse(&verification_json(&verified));
@@ -223,7 +249,7 @@ mod tests {
             Some(unix_time_from_millis(1_796_515_200_000.0)), // 2026-12-06
         )
         .unwrap();
-        let verified = verify(&read("scripts/tests/v1.1.0-sigstore/model.sig"), &v).unwrap();
+        let verified = verify(&read("scripts/tests/v1.1.0-sigstore/model.sig"), &v, &[]).unwrap();
         let j = parse(&verification_json(&verified));
         assert_eq!(j["signer"]["kind"], "sigstore");
         assert_eq!(j["signer"]["identity"], "stefanb@us.ibm.com");
@@ -236,7 +262,12 @@ mod tests {
             None,
         )
         .unwrap();
-        let e = verify(&read("scripts/tests/v1.1.0-sigstore/model.sig"), &other).unwrap_err();
+        let e = verify(
+            &read("scripts/tests/v1.1.0-sigstore/model.sig"),
+            &other,
+            &[],
+        )
+        .unwrap_err();
         assert_eq!(e.code, ErrorCode::IdentityMismatch);
         assert_eq!(
             sigstore_verifier("", "x", TrustSource::Production, None)
@@ -252,7 +283,12 @@ mod tests {
             Some(unix_time_from_millis(1_700_000_000_000.0)), // 2023-11-14
         )
         .unwrap();
-        let e = verify(&read("scripts/tests/v1.1.0-sigstore/model.sig"), &early).unwrap_err();
+        let e = verify(
+            &read("scripts/tests/v1.1.0-sigstore/model.sig"),
+            &early,
+            &[],
+        )
+        .unwrap_err();
         assert_eq!(e.code, ErrorCode::SigstoreVerificationFailed);
         assert!(
             e.message.contains("after the current time"),
@@ -269,18 +305,68 @@ mod tests {
     }
 
     #[test]
+    fn timestamps_of_key_and_certificate_signatures_are_checked_by_core() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/timestamped");
+        let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
+        let tsa = [timestamp_authority(&read("tsa-chain.pem")).unwrap()];
+        let key = key_verifier(
+            &std::fs::read(vectors().join("generated-v1.1.1/keys/p256-pub.pem")).unwrap(),
+        )
+        .unwrap();
+        let j = parse(&verification_json(
+            &verify(&read("key-p256.sig"), &key, &tsa).unwrap(),
+        ));
+        assert_eq!(
+            j["signer"]["verifiedTimes"][0]["source"]["kind"],
+            "timestamp"
+        );
+        // Unchecked without an authority, and said so.
+        let j = parse(&verification_json(
+            &verify(&read("key-p256.sig"), &key, &[]).unwrap(),
+        ));
+        assert!(j["warnings"][0].as_str().unwrap().contains("not checked"));
+
+        // The leaf expired long ago; it was valid when the timestamp says it signed.
+        let cert = certificate_verifier(&read("root.pem")).unwrap();
+        let j = parse(&verification_json(
+            &verify(&read("cert-expired-leaf.sig"), &cert, &tsa).unwrap(),
+        ));
+        let at = j["signer"]["verifiedTimes"][0]["time"].as_i64().unwrap();
+        assert_eq!(j["signer"]["verificationTime"].as_i64().unwrap(), at);
+        // A timestamp taken after it expired fails.
+        let e = verify(&read("cert-expired-leaf-late-timestamp.sig"), &cert, &tsa).unwrap_err();
+        assert_eq!(
+            (e.code, e.reason),
+            (ErrorCode::CertificateUntrusted, "at_timestamp")
+        );
+        // An authority that did not sign the timestamp.
+        let other = [timestamp_authority(&read("root.pem")).unwrap()];
+        let e = verify(&read("key-p256.sig"), &key, &other).unwrap_err();
+        assert_eq!(e.code, ErrorCode::TimestampInvalid);
+        // A signature without a timestamp, checked with an authority.
+        let plain =
+            std::fs::read(vectors().join("generated-v1.1.1/key-p256-files-sha256/model.sig"))
+                .unwrap();
+        let e = verify(&plain, &key, &tsa).unwrap_err();
+        assert_eq!((e.code, e.reason), (ErrorCode::TimestampInvalid, "missing"));
+    }
+
+    #[test]
     fn errors_have_codes() {
         let v = key_verifier(&read(P384_PUB)).unwrap();
-        assert_eq!(verify(b"{", &v).unwrap_err().code, ErrorCode::InvalidBundle);
+        assert_eq!(
+            verify(b"{", &v, &[]).unwrap_err().code,
+            ErrorCode::InvalidBundle
+        );
         let cert_sig = read("generated-v1.1.1/cert-p384-files-sha256/model.sig");
         assert_eq!(
-            verify(&cert_sig, &v).unwrap_err().code,
+            verify(&cert_sig, &v, &[]).unwrap_err().code,
             ErrorCode::WrongMaterial
         );
         let other = key_verifier(&read("generated-v1.1.1/keys/p256-pub.pem")).unwrap();
         let key_sig = read("generated-v1.1.1/key-p384-files-sha256/model.sig");
         assert_eq!(
-            verify(&key_sig, &other).unwrap_err().code,
+            verify(&key_sig, &other, &[]).unwrap_err().code,
             ErrorCode::KeyMismatch
         );
         assert_eq!(

@@ -16,6 +16,7 @@ pub mod api;
 
 use model_signing_core::identifier::ModelPath;
 use model_signing_core::serialization;
+use model_signing_core::sigstore::trust_root::CertificateAuthority;
 use model_signing_core::verify::{VerifiedSignature, Verifier};
 use wasm_bindgen::prelude::*;
 
@@ -45,6 +46,7 @@ pub fn version() -> String {
 #[wasm_bindgen]
 pub struct Policy {
     verifier: Verifier,
+    timestamp_authorities: Vec<CertificateAuthority>,
 }
 
 #[wasm_bindgen]
@@ -53,7 +55,10 @@ impl Policy {
     #[wasm_bindgen(js_name = publicKey)]
     pub fn public_key(pem: &[u8]) -> Result<Policy, JsError> {
         let verifier = api::key_verifier(pem).map_err(throw)?;
-        Ok(Policy { verifier })
+        Ok(Policy {
+            verifier,
+            timestamp_authorities: Vec::new(),
+        })
     }
 
     /// Certificate signatures whose chain ends in a self-signed certificate among these
@@ -61,7 +66,22 @@ impl Policy {
     #[wasm_bindgen(js_name = certificateChain)]
     pub fn certificate_chain(pem: &[u8]) -> Result<Policy, JsError> {
         let verifier = api::certificate_verifier(pem).map_err(throw)?;
-        Ok(Policy { verifier })
+        Ok(Policy {
+            verifier,
+            timestamp_authorities: Vec::new(),
+        })
+    }
+
+    /// Also checks the RFC 3161 timestamps of key and certificate signatures against the
+    /// timestamp authority of these PEM certificates (its root, any intermediates, and
+    /// its signing certificate unless timestamps embed it); may be called for several
+    /// authorities. Every timestamp must then verify, and a certificate chain is checked
+    /// at each timestamped time (as `verify … --tsa-certificate-chain`).
+    #[wasm_bindgen(js_name = addTimestampAuthority)]
+    pub fn add_timestamp_authority(&mut self, pem: &[u8]) -> Result<(), JsError> {
+        self.timestamp_authorities
+            .push(api::timestamp_authority(pem).map_err(throw)?);
+        Ok(())
     }
 
     /// Sigstore signatures by `identity` (email, URI or username SAN, exact) vouched for
@@ -88,7 +108,10 @@ impl Policy {
         let now = api::unix_time_from_millis(date_now());
         let verifier =
             api::sigstore_verifier(identity, issuer, source, Some(now)).map_err(throw)?;
-        Ok(Policy { verifier })
+        Ok(Policy {
+            verifier,
+            timestamp_authorities: Vec::new(),
+        })
     }
 }
 
@@ -118,7 +141,8 @@ impl Verification {
 /// Parses `bundle` (the signature file's bytes) and verifies it against `policy`.
 #[wasm_bindgen(js_name = verifyBundle)]
 pub fn verify_bundle(bundle: &[u8], policy: &Policy) -> Result<Verification, JsError> {
-    let inner = api::verify(bundle, &policy.verifier).map_err(throw)?;
+    let inner =
+        api::verify(bundle, &policy.verifier, &policy.timestamp_authorities).map_err(throw)?;
     Ok(Verification { inner })
 }
 

@@ -44,8 +44,12 @@ pub enum ErrorCode {
     KeyMismatch,
     /// The signature does not verify.
     SignatureInvalid,
-    /// The certificate chain does not lead to a trusted certificate.
+    /// The certificate chain does not lead to a trusted certificate (`reason`
+    /// `at_timestamp`: not at the signing time an RFC 3161 timestamp proves).
     CertificateUntrusted,
+    /// An RFC 3161 timestamp of a key or certificate signature does not verify against
+    /// the given timestamp authorities (`reason` `missing`: there is none to check).
+    TimestampInvalid,
     /// The Sigstore certificate is for another identity or issuer.
     IdentityMismatch,
     /// Another Sigstore check failed (`reason`: tlog, time, certificate, sct, content).
@@ -116,6 +120,7 @@ impl ErrorCode {
             Self::InvalidPolicy => "INVALID_POLICY",
             Self::InvalidKey => "INVALID_KEY",
             Self::InvalidCertificate => "INVALID_CERTIFICATE",
+            Self::TimestampInvalid => "TIMESTAMP_INVALID",
             Self::InvalidTrustRoot => "INVALID_TRUST_ROOT",
             Self::InvalidBundle => "INVALID_BUNDLE",
             Self::WrongMaterial => "WRONG_MATERIAL",
@@ -352,6 +357,9 @@ impl From<VerifyError> for ApiError {
             VerifyError::Statement(_) => (C::InvalidStatement, ""),
             VerifyError::Sigstore(s) => sigstore_code(s),
             VerifyError::ManifestMismatch(_) => (C::ModelMismatch, ""),
+            VerifyError::NoTimestamp => (C::TimestampInvalid, "missing"),
+            VerifyError::Timestamp { .. } => (C::TimestampInvalid, ""),
+            VerifyError::CertificateAtTimestamp { .. } => (C::CertificateUntrusted, "at_timestamp"),
         };
         Self::new(code, e.to_string()).with_reason(reason)
     }

@@ -25,7 +25,7 @@ use crate::keys::to_pem;
 use crate::manifest::Manifest;
 use crate::model_check::{CheckOptions, FileReport, FileStatus, HashJob, InputFile, Report};
 use crate::serialization::{Serialization, DEFAULT_SHARD_SIZE};
-use crate::sigstore::TimeSource;
+use crate::sigstore::{TimeSource, VerifiedTime};
 use crate::statement::SignedManifest;
 use crate::verify::{SignerIdentity, VerifiedSignature};
 
@@ -168,6 +168,8 @@ pub enum SignerView<'a> {
     Key {
         /// The key hint.
         key_hint: &'a str,
+        /// Signing times proved by RFC 3161 timestamps (empty unless checked).
+        verified_times: Vec<VerifiedTimeView<'a>>,
     },
     /// A certificate signature.
     #[serde(rename_all = "camelCase")]
@@ -178,6 +180,9 @@ pub enum SignerView<'a> {
         chain: Vec<String>,
         /// When the chain was checked (Unix seconds).
         verification_time: u64,
+        /// Signing times proved by RFC 3161 timestamps (empty unless checked); the chain
+        /// was checked at each.
+        verified_times: Vec<VerifiedTimeView<'a>>,
     },
     /// A Sigstore keyless signature.
     #[serde(rename_all = "camelCase")]
@@ -196,15 +201,23 @@ pub enum SignerView<'a> {
 impl<'a> From<&'a SignerIdentity> for SignerView<'a> {
     fn from(s: &'a SignerIdentity) -> Self {
         match s {
-            SignerIdentity::Key { hint } => Self::Key { key_hint: hint },
+            SignerIdentity::Key {
+                hint,
+                verified_times,
+            } => Self::Key {
+                key_hint: hint,
+                verified_times: time_views(verified_times),
+            },
             SignerIdentity::Certificate {
                 subject,
                 path,
                 verification_time,
+                verified_times,
             } => Self::Certificate {
                 subject,
                 chain: path.iter().map(|der| to_pem("CERTIFICATE", der)).collect(),
                 verification_time: *verification_time,
+                verified_times: time_views(verified_times),
             },
             SignerIdentity::Sigstore {
                 identity,
@@ -215,27 +228,29 @@ impl<'a> From<&'a SignerIdentity> for SignerView<'a> {
             } => Self::Sigstore {
                 identity,
                 issuer,
-                verified_times: verified_times
-                    .iter()
-                    .map(|t| VerifiedTimeView {
-                        time: t.time.secs,
-                        source: match &t.source {
-                            TimeSource::TransparencyLog { entry } => {
-                                TimeSourceView::TransparencyLog { entry: *entry }
-                            }
-                            TimeSource::Timestamp { index, authority } => {
-                                TimeSourceView::Timestamp {
-                                    index: *index,
-                                    authority: authority.as_deref(),
-                                }
-                            }
-                        },
-                    })
-                    .collect(),
+                verified_times: time_views(verified_times),
                 certificate: to_pem("CERTIFICATE", certificate),
             },
         }
     }
+}
+
+fn time_views(times: &[VerifiedTime]) -> Vec<VerifiedTimeView<'_>> {
+    times
+        .iter()
+        .map(|t| VerifiedTimeView {
+            time: t.time.secs,
+            source: match &t.source {
+                TimeSource::TransparencyLog { entry } => {
+                    TimeSourceView::TransparencyLog { entry: *entry }
+                }
+                TimeSource::Timestamp { index, authority } => TimeSourceView::Timestamp {
+                    index: *index,
+                    authority: authority.as_deref(),
+                },
+            },
+        })
+        .collect()
 }
 
 /// What verification established: `{manifest, signer, warnings, legacyPae}`.

@@ -89,7 +89,8 @@ pub const MAX_CHAIN_CERTIFICATES: usize = 32;
 pub struct VerifiedChain {
     /// The leaf's public key (EC only).
     pub leaf_public_key: PublicKey,
-    /// The time the chain was checked at: the leaf's notBefore, seconds since the epoch.
+    /// The time the chain was checked at (seconds since the epoch): the leaf's notBefore,
+    /// or the time given to [`verify_chain_at`].
     pub verification_time: u64,
     /// The leaf's subject, RFC 4514 text.
     pub leaf_subject: String,
@@ -105,6 +106,33 @@ pub struct VerifiedChain {
 pub fn verify_chain(
     chain: &[Vec<u8>],
     anchors: &[Vec<u8>],
+) -> Result<VerifiedChain, CertificateError> {
+    verify_chain_when(chain, anchors, None)
+}
+
+/// [`verify_chain`] at `time` (seconds since the epoch) instead of the leaf's notBefore:
+/// for a signature whose signing time an RFC 3161 timestamp proves, the leaf and every
+/// certificate of the path must have been valid then (docs/format.md §8.8).
+pub fn verify_chain_at(
+    chain: &[Vec<u8>],
+    anchors: &[Vec<u8>],
+    time: u64,
+) -> Result<VerifiedChain, CertificateError> {
+    verify_chain_when(chain, anchors, Some(time))
+}
+
+/// Whether the certificate `der` was valid at `time` (seconds since the epoch): for a
+/// signer checking its own certificate at the time a timestamp authority stated.
+pub fn check_valid_at(der: &[u8], time: u64) -> Result<(), CertificateError> {
+    let parsed =
+        Parsed::new(der).map_err(|reason| CertificateError::InvalidCertificate { reason })?;
+    check_validity(&parsed, time)
+}
+
+fn verify_chain_when(
+    chain: &[Vec<u8>],
+    anchors: &[Vec<u8>],
+    time: Option<u64>,
 ) -> Result<VerifiedChain, CertificateError> {
     if chain.is_empty() {
         return Err(CertificateError::EmptyChain);
@@ -141,7 +169,7 @@ pub fn verify_chain(
     }
 
     let leaf = &certs[0];
-    let time = leaf.not_before;
+    let time = time.unwrap_or(leaf.not_before);
     let leaf_extensions = leaf.extensions.clone()?;
     check_validity(leaf, time)?;
     let path = Search::new(&certs, time, false).run()?;

@@ -26,7 +26,7 @@ use super::asn1::{
     encode, DerReader, Tlv, GENERALIZED_TIME, INTEGER, OCTET_STRING, OID, SEQUENCE, SET,
 };
 use super::time::UnixTime;
-use super::trust_root::{CertificateAuthority, TrustedRoot};
+use super::trust_root::CertificateAuthority;
 use crate::certificate::{verify_path_at, CertificateError};
 use crate::keys::SignatureHash;
 use crate::keys::{CryptoError, Scheme, VerifyingKey};
@@ -94,6 +94,10 @@ pub enum TimestampError {
         "the timestamp time {0} is outside the timestamp authority's validity in the trusted root"
     )]
     OutsideAuthorityValidity(UnixTime),
+    /// Certificates given as a timestamp authority's chain do not form one
+    /// ([`authority_from_certificates`]).
+    #[error("the timestamp authority's certificates are not a chain: {0}")]
+    InvalidAuthorityChain(&'static str),
 }
 
 /// A timestamp that verified.
@@ -464,19 +468,20 @@ fn check_ess_v2(value: Tlv<'_>, signer_der: &[u8]) -> Result<(), TimestampError>
     Ok(())
 }
 
-/// Verifies one `signedTimestamp` (DER TimeStampResp) over `signature` against the
-/// timestamp authorities of `root`.
+/// Verifies one `signedTimestamp` (DER TimeStampResp) over `signature` against
+/// `authorities` (a trusted root's timestamp authorities, or the ones given for key and
+/// certificate signatures).
 ///
 /// Each authority is tried; the error reported is the first from an authority whose
 /// certificate the token names (the most specific), or [`TimestampError::UntrustedAuthority`].
 pub fn verify_timestamp(
     resp: &[u8],
     signature: &[u8],
-    root: &TrustedRoot,
+    authorities: &[CertificateAuthority],
 ) -> Result<VerifiedTimestamp, TimestampError> {
     let token = parse(resp, signature)?;
     let mut error = TimestampError::UntrustedAuthority;
-    for (index, tsa) in root.timestamp_authorities.iter().enumerate() {
+    for (index, tsa) in authorities.iter().enumerate() {
         match verify_with(&token, tsa) {
             Ok(()) => {
                 return Ok(VerifiedTimestamp {
@@ -494,4 +499,111 @@ pub fn verify_timestamp(
         }
     }
     Err(error)
+}
+
+/// A timestamp authority from its certificates (DER, in any order), as a user gives them
+/// for key and certificate signatures (`--tsa-certificate-chain`): exactly one
+/// self-signed CA certificate (the trust anchor), any intermediate CA certificates, and
+/// at most one non-CA certificate, the authority's signing certificate (without it,
+/// timestamps must embed that certificate). The authority is valid at all times: its
+/// certificates' own validity is checked at each timestamp's `genTime`. Its name, shown
+/// with verified times, is the subject of its signing certificate, else of the anchor.
+pub fn authority_from_certificates(
+    certificates: &[Vec<u8>],
+) -> Result<CertificateAuthority, TimestampError> {
+    let mut leaf = None;
+    let mut anchor = None;
+    let mut intermediates = Vec::new();
+    for der in certificates {
+        let cert = Certificate::from_der(der).map_err(|_| {
+            TimestampError::InvalidAuthorityChain("a certificate cannot be decoded")
+        })?;
+        let tbs = &cert.tbs_certificate;
+        let slot = if !is_ca(&cert) {
+            &mut leaf
+        } else if tbs.issuer == tbs.subject {
+            &mut anchor
+        } else {
+            intermediates.push(der.clone());
+            continue;
+        };
+        if slot.is_some() {
+            return Err(TimestampError::InvalidAuthorityChain(if is_ca(&cert) {
+                "it has more than one self-signed root certificate (give each authority in its own file)"
+            } else {
+                "it has more than one non-CA (timestamp signing) certificate (give each authority in its own file)"
+            }));
+        }
+        *slot = Some((der.clone(), tbs.subject.to_string()));
+    }
+    let (anchor, anchor_name) = anchor.ok_or(TimestampError::InvalidAuthorityChain(
+        "it has no self-signed root certificate",
+    ))?;
+    let name = leaf.as_ref().map_or(anchor_name, |(_, n)| n.clone());
+    let mut chain: Vec<Vec<u8>> = leaf.into_iter().map(|(der, _)| der).collect();
+    chain.extend(intermediates);
+    chain.push(anchor);
+    Ok(CertificateAuthority {
+        organization: None,
+        common_name: Some(name),
+        uri: None,
+        chain,
+        valid_for: super::trust_root::ValidityPeriod::default(),
+        operator: None,
+    })
+}
+
+/// The `genTime` a timestamp response states for `signature`, **without** checking who
+/// signed it: only its form, its status and that its message imprint is the hash of
+/// `signature`. For a signer that has just received the response and wants to check its
+/// own certificate at that time before writing anything; verification uses
+/// [`verify_timestamp`].
+pub fn stated_time(resp: &[u8], signature: &[u8]) -> Result<UnixTime, TimestampError> {
+    Ok(parse(resp, signature)?.gen_time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certificate::parse_pem_certificates;
+
+    /// The test TSA's signing certificate and root (tests/vectors/timestamped).
+    const TSA_CHAIN: &[u8] = include_bytes!("../../../tests/vectors/timestamped/tsa-chain.pem");
+    /// A self-signed root of another authority.
+    const OTHER_ROOT: &[u8] = include_bytes!("../../../tests/vectors/timestamped/root.pem");
+
+    #[test]
+    fn an_authority_is_ordered_leaf_first_whatever_the_file_order() {
+        let certs = parse_pem_certificates(TSA_CHAIN).unwrap();
+        let reversed: Vec<Vec<u8>> = certs.iter().rev().cloned().collect();
+        for given in [&certs, &reversed] {
+            let authority = authority_from_certificates(given).unwrap();
+            assert_eq!(authority.chain, certs);
+            assert_eq!(
+                authority.common_name.as_deref(),
+                Some("O=sigstore.mock,CN=tsa signing")
+            );
+        }
+        // Without its signing certificate, the root alone (timestamps must embed it).
+        let root_only = authority_from_certificates(&certs[1..]).unwrap();
+        assert_eq!(root_only.chain, certs[1..]);
+    }
+
+    #[test]
+    fn certificates_that_are_not_one_authority_are_refused() {
+        let certs = parse_pem_certificates(TSA_CHAIN).unwrap();
+        let other = parse_pem_certificates(OTHER_ROOT).unwrap();
+        let two_roots = [certs.clone(), other].concat();
+        for (given, needle) in [
+            (&certs[..1], "no self-signed root"),
+            (&two_roots[..], "more than one self-signed root"),
+            (
+                &[certs[0].clone(), certs[0].clone(), certs[1].clone()][..],
+                "more than one non-CA",
+            ),
+        ] {
+            let e = authority_from_certificates(given).unwrap_err();
+            assert!(e.to_string().contains(needle), "{e}");
+        }
+    }
 }

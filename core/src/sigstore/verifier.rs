@@ -460,7 +460,7 @@ pub fn verify_at(
     }
     let mut rejected_timestamps = Vec::new();
     for (index, ts) in bundle.timestamps.iter().enumerate() {
-        match verify_timestamp(ts, signature, root) {
+        match verify_timestamp(ts, signature, &root.timestamp_authorities) {
             Ok(v) => {
                 verified_times.push(VerifiedTime {
                     source: TimeSource::Timestamp {

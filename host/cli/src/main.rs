@@ -228,10 +228,11 @@ fn sign(method: SignMethod) -> anyhow::Result<()> {
             common,
             private_key,
             password,
+            timestamps,
         } => {
             let config = signing::Config::new()
                 .use_elliptic_key_signer(&private_key, password.as_deref().map(str::as_bytes))?;
-            (common, config)
+            (common, with_timestamps(config, timestamps))
         }
         SignMethod::Certificate {
             common,
@@ -239,6 +240,7 @@ fn sign(method: SignMethod) -> anyhow::Result<()> {
             password,
             signing_certificate,
             certificate_chain,
+            timestamps,
         } => {
             let config = signing::Config::new().use_certificate_signer(
                 &private_key,
@@ -246,29 +248,48 @@ fn sign(method: SignMethod) -> anyhow::Result<()> {
                 &signing_certificate,
                 &certificate_chain,
             )?;
-            (common, config)
+            (common, with_timestamps(config, timestamps))
         }
-        SignMethod::Pkcs11Key { common, pkcs11_uri } => {
+        SignMethod::Pkcs11Key {
+            common,
+            pkcs11_uri,
+            timestamps,
+        } => {
             let config = signing::Config::new().use_pkcs11_signer(&pkcs11_uri)?;
-            (common, config)
+            (common, with_timestamps(config, timestamps))
         }
         SignMethod::Pkcs11Certificate {
             common,
             pkcs11_uri,
             signing_certificate,
             certificate_chain,
+            timestamps,
         } => {
             let config = signing::Config::new().use_pkcs11_certificate_signer(
                 &pkcs11_uri,
                 &signing_certificate,
                 &certificate_chain,
             )?;
-            (common, config)
+            (common, with_timestamps(config, timestamps))
         }
     };
+    let mut hashing_args = common.hashing.clone();
+    let mut config = config;
+    if let Some(previous) = &common.incremental.previous_signature {
+        if hashing_args.hash_algorithm.is_none()
+            && hashing_args.serialization.is_none()
+            && hashing_args.shard_size.is_none()
+        {
+            // Re-signing keeps the previous signature's hashing unless told otherwise
+            // (the library checks that they agree once the signature is verified).
+            hashing_args = previous_hashing(previous);
+        }
+        let changes = changes(&common.model.model_path, &common.incremental)?;
+        config = config.set_previous_signature(previous, changes);
+    }
     let hashing = with_serialization(
         hashing_config(&common.model, &[common.signature.as_path()]),
-        &common.hashing,
+        &hashing_args,
     )?;
     let outcome = config
         .set_hashing_config(hashing)
@@ -282,20 +303,109 @@ fn sign(method: SignMethod) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `--tsa-url`s on a signing configuration.
+fn with_timestamps(config: signing::Config, args: cli::TimestampArgs) -> signing::Config {
+    args.tsa_url
+        .into_iter()
+        .fold(config, signing::Config::use_timestamp_authority)
+}
+
+/// The hashing options a previous signature was made with, read without verifying it:
+/// they are only defaults. Whatever cannot be read gives no defaults; the library then
+/// reports it precisely, as it refuses a signature that does not verify or was made
+/// otherwise.
+fn previous_hashing(signature: &std::path::Path) -> HashingArgs {
+    use model_signing_core::bundle::{Bundle, Content};
+    let read = || {
+        let bundle = Bundle::from_json(&std::fs::read(signature).ok()?).ok()?;
+        let Content::Dsse(envelope) = &bundle.content else {
+            return None;
+        };
+        model_signing_core::statement::parse_statement(&envelope.payload)
+            .ok()?
+            .serialization
+            .serialization
+            .ok()
+    };
+    let Some(previous) = read() else {
+        return HashingArgs::default();
+    };
+    HashingArgs {
+        hash_algorithm: Some(match previous.algorithm() {
+            HashAlgorithm::Sha256 => cli::Algorithm::Sha256,
+            HashAlgorithm::Blake2b => cli::Algorithm::Blake2,
+            HashAlgorithm::Blake3 => cli::Algorithm::Blake3,
+        }),
+        serialization: Some(match previous.method() {
+            serialization::Method::Files => Method::Files,
+            serialization::Method::Shards => Method::Shards,
+        }),
+        shard_size: previous.shard_size(),
+    }
+}
+
+/// What changed, from `--changed`, `--deleted` (paths relative to the current directory,
+/// as --ignore-paths) and `--changed-since`.
+fn changes(
+    model: &std::path::Path,
+    args: &cli::IncrementalArgs,
+) -> anyhow::Result<model_signing::hashing::Changes> {
+    use model_signing::walk::{relative_inside, resolve_lenient};
+    let model_real = resolve_lenient(model);
+    let inside = |paths: &[std::path::PathBuf], flag: &str| {
+        paths
+            .iter()
+            .map(|p| {
+                relative_inside(&resolve_lenient(p), &model_real)
+                    .or_else(|| (resolve_lenient(p) == model_real).then(model_signing_core::ModelPath::root))
+                    .with_context(|| {
+                        format!(
+                            "{flag} '{}' is not inside the model '{}' (paths are relative to the current directory)",
+                            p.display(),
+                            model.display()
+                        )
+                    })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+    };
+    Ok(model_signing::hashing::Changes {
+        changed: inside(&args.changed, "--changed")?,
+        deleted: inside(&args.deleted, "--deleted")?,
+        git_revision: args.changed_since.clone(),
+    })
+}
+
+/// The timestamp authorities of `--tsa-certificate-chain` and `--trust-config`.
+fn with_timestamp_trust(
+    config: verifying::Config,
+    args: &cli::TimestampTrustArgs,
+) -> anyhow::Result<verifying::Config> {
+    let mut config = config.use_timestamp_authority_chain(&args.tsa_certificate_chain)?;
+    if let Some(trust_config) = &args.trust_config {
+        config = config.use_timestamp_authorities_from_trust_config(trust_config)?;
+    }
+    Ok(config)
+}
+
 fn verify(method: VerifyMethod) -> anyhow::Result<()> {
     let (common, config) = match method {
-        VerifyMethod::Key { common, public_key } => {
+        VerifyMethod::Key {
+            common,
+            public_key,
+            timestamps,
+        } => {
             let config = verifying::Config::new().use_elliptic_key_verifier(&public_key)?;
-            (common, config)
+            (common, with_timestamp_trust(config, &timestamps)?)
         }
         VerifyMethod::Certificate {
             common,
             certificate_chain,
             log_fingerprints,
+            timestamps,
         } => {
             let config = verifying::Config::new()
                 .use_certificate_verifier(&certificate_chain, log_fingerprints)?;
-            (common, config)
+            (common, with_timestamp_trust(config, &timestamps)?)
         }
         VerifyMethod::Sigstore {
             common,

@@ -184,3 +184,49 @@ fn sigstore_bundle_verifies_through_the_library() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn hashing_reuses_the_digests_of_a_verified_previous_signature() {
+    use model_signing::hashing::{Changes, Previous};
+    use model_signing_core::ModelPath;
+    let t = tmp();
+    let m = model(
+        &t.path().join("m"),
+        &[("README.md", "v1"), ("weights.bin", "weights")],
+    );
+    let key = fs::read(P256).unwrap();
+    let v1 = signing::Config::new()
+        .use_elliptic_key_signer_pem(&key, None)
+        .unwrap()
+        .sign_to_bundle(&m)
+        .unwrap()
+        .bundle_json;
+    put(&m.join("README.md"), "v2, edited");
+
+    // The option takes a verified signature: what core's verifiers return.
+    let verified = verifying::Config::new()
+        .use_elliptic_key_verifier(P256_PUB)
+        .unwrap()
+        .verify_signature(v1.as_bytes())
+        .unwrap();
+    let changes = Changes {
+        changed: vec![ModelPath::new("README.md")],
+        ..Changes::default()
+    };
+    let previous = Previous::new(&verified, changes).unwrap();
+    let incremental = hashing::Config::new()
+        .reuse_previous(previous)
+        .hash(&m)
+        .unwrap();
+    let scratch = hashing::Config::new().hash(&m).unwrap();
+    assert_eq!(incremental.manifest, scratch.manifest);
+
+    // Unlisted (and with no signature file whose time the README's could be compared
+    // with), the README keeps its old digest: the option trusts the change list.
+    let stale = Previous::new(&verified, Changes::default()).unwrap();
+    let reused = hashing::Config::new()
+        .reuse_previous(stale)
+        .hash(&m)
+        .unwrap();
+    assert_ne!(reused.manifest, scratch.manifest);
+}

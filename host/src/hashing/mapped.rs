@@ -15,23 +15,31 @@ use memmap2::MmapOptions;
 /// Map offsets must be page aligned; 64 KiB is a multiple of every common page size.
 const ALIGN: u64 = 64 << 10;
 
-/// Calls `f` on consecutive slices covering `[start, end)` of `file`.
+/// Calls `f` on consecutive slices covering `[start, end)` of `file`, whose length was
+/// `len` when it was opened.
 ///
 /// Returns `Ok(false)` without calling `f` again when the file is shorter than `end`
 /// (it shrank after it was listed): the caller reports that. The length is checked
 /// before each window is mapped, because touching a mapped page beyond the end of a
-/// file kills the process (SIGBUS) instead of returning an error.
+/// file kills the process (SIGBUS) instead of returning an error; for the first window,
+/// `len` (just read by the caller) is that check, which saves a system call per file.
 pub fn for_each_window(
     file: &File,
     start: u64,
     end: u64,
     window: u64,
+    len: u64,
     mut f: impl FnMut(&[u8]),
 ) -> io::Result<bool> {
     let mut offset = start;
+    let mut known = Some(len);
     while offset < end {
         let window_end = (offset + window).min(end);
-        if file.metadata()?.len() < window_end {
+        let len = match known.take() {
+            Some(len) => len,
+            None => file.metadata()?.len(),
+        };
+        if len < window_end {
             return Ok(false);
         }
         let aligned = offset - offset % ALIGN;

@@ -1,7 +1,9 @@
 //! What to hash and how: the Rust counterpart of Python's `model_signing.hashing.Config`,
 //! and the hashing itself ([`parallel`]: every file or shard a unit of work on all cores,
-//! read through small memory-map windows or plain reads, `mapped`).
+//! read through small memory-map windows or plain reads, `mapped`), including
+//! incremental hashing that reuses a previous signature's digests ([`incremental`]).
 
+pub mod incremental;
 mod mapped;
 pub mod parallel;
 
@@ -13,6 +15,7 @@ use model_signing_core::{HashAlgorithm, Manifest, ModelPath, Serialization};
 
 use crate::walk::{self, relative_inside, resolve_lenient, ModelFile, WalkOptions};
 use crate::Error;
+pub use incremental::{Changes, IncrementalError, Previous};
 pub use parallel::{HashError, Progress};
 
 /// How a model is hashed: serialization method, hash, shard size, ignored paths,
@@ -38,6 +41,7 @@ pub struct Config {
     allow_symlinks: bool,
     max_workers: Option<usize>,
     progress: Progress,
+    previous: Option<Previous>,
 }
 
 impl Default for Config {
@@ -71,6 +75,7 @@ impl Config {
             allow_symlinks: false,
             max_workers: None,
             progress: Progress::Auto,
+            previous: None,
         }
     }
 
@@ -133,6 +138,16 @@ impl Config {
         self
     }
 
+    /// Hashes incrementally: only the files that changed since `previous` (a verified
+    /// signature of an earlier state of the model, see [`Previous`]) are read, the other
+    /// digests are taken from it after a cheap check ([`incremental`] says which). The
+    /// manifest is the one hashing from scratch gives. The serialization must be the
+    /// previous signature's ([`Previous::serialization`]).
+    pub fn reuse_previous(mut self, previous: Previous) -> Self {
+        self.previous = Some(previous);
+        self
+    }
+
     /// The serialization in use.
     pub fn serialization(&self) -> Serialization {
         self.serialization
@@ -178,7 +193,28 @@ impl Config {
             allow_symlinks: self.allow_symlinks,
         };
         let files = walk::walk(model, &options)?;
-        let manifest = self.hash_files(model, &files, self.serialization)?;
+        let manifest = match &self.previous {
+            None => self.hash_files(model, &files, self.serialization)?,
+            Some(previous) => {
+                let plan = incremental::plan(
+                    previous,
+                    model,
+                    &files,
+                    self.serialization,
+                    &options.ignore,
+                )?;
+                tracing::info!(
+                    hashed = plan.to_hash.len(),
+                    reused = files.len() - plan.to_hash.len(),
+                    "hashing only what changed since the previous signature"
+                );
+                let mut manifest = self.hash_files(model, &plan.to_hash, self.serialization)?;
+                for (key, digest) in plan.reused {
+                    manifest.insert(key, digest);
+                }
+                manifest
+            }
+        };
         Ok(HashedModel {
             model_name: model_name(model),
             manifest,

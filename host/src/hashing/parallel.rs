@@ -149,7 +149,7 @@ fn hash_unit(
         path: path.clone(),
         source,
     };
-    let mut file = open_checked(unit.file).map_err(io_err)?;
+    let (mut file, opened_len) = open_checked(unit.file).map_err(io_err)?;
     let want = unit.end - unit.start;
     let mut sink = Sink {
         hasher: algorithm.hasher(),
@@ -162,6 +162,7 @@ fn hash_unit(
             unit.start,
             unit.end,
             map_window(algorithm),
+            opened_len,
             |d| sink.feed(d),
         ) {
             // A short file is reported below like any other change.
@@ -204,8 +205,8 @@ fn hash_unit(
 /// Opens a file the walk found, as it found it: without following a link unless it was
 /// one (read through with --allow-symlinks), and without blocking, then checks that what
 /// opened is a regular file. A FIFO or device swapped in since the walk would otherwise
-/// hang or feed endless bytes.
-fn open_checked(file: &ModelFile) -> io::Result<File> {
+/// hang or feed endless bytes. Returns the file and its length now.
+fn open_checked(file: &ModelFile) -> io::Result<(File, u64)> {
     use std::os::unix::fs::OpenOptionsExt as _;
     let mut flags = libc::O_NONBLOCK;
     if !file.symlink {
@@ -215,13 +216,14 @@ fn open_checked(file: &ModelFile) -> io::Result<File> {
         .read(true)
         .custom_flags(flags)
         .open(&file.path)?;
-    if !opened.metadata()?.is_file() {
+    let meta = opened.metadata()?;
+    if !meta.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "it is no longer a regular file (replaced since the model was listed)",
         ));
     }
-    Ok(opened)
+    Ok((opened, meta.len()))
 }
 
 /// Where the bytes of one unit go.

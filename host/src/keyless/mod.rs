@@ -64,6 +64,10 @@ pub enum KeylessError {
     /// A timestamp from a TSA does not verify against the trusted root.
     #[error("the timestamp authority's timestamp does not verify against the trusted root, so nothing was written: {0}")]
     TimestampRejected(String),
+    /// The new certificate is for another identity than the previous signature's
+    /// (incremental re-signing keeps the signer).
+    #[error("the new certificate's identity is not the previous signature's, so nothing was written: {0}; sign from scratch to sign as another identity")]
+    IdentityChanged(model_signing_core::sigstore::IdentityError),
 }
 
 /// The trust configuration to sign with, by the reference's precedence when signing:
@@ -192,10 +196,26 @@ impl KeylessSigner {
         &self.services
     }
 
+    /// The trust configuration it signs with (its trusted root verifies what it signs).
+    pub fn trust(&self) -> &ClientTrustConfig {
+        &self.trust
+    }
+
     /// Signs the statement `payload`: certificate, signature, timestamps, log entry,
     /// then verifies the bundle against the trusted root (with the certificate's own
     /// identity) and returns it.
     pub fn sign_payload(&self, payload: Vec<u8>) -> Result<Bundle, KeylessError> {
+        self.sign_payload_as(payload, None)
+    }
+
+    /// [`KeylessSigner::sign_payload`], refusing a certificate whose identity `required`
+    /// does not accept (incremental re-signing: the previous signature's identity and
+    /// issuer).
+    pub fn sign_payload_as(
+        &self,
+        payload: Vec<u8>,
+        required: Option<&IdentityPolicy>,
+    ) -> Result<Bundle, KeylessError> {
         let key = SigningKey::P256(p256::ecdsa::SigningKey::random(&mut rand_core::OsRng));
         let chain = {
             let _span =
@@ -261,6 +281,15 @@ impl KeylessSigner {
 
         let _span = tracing::info_span!("verify.bundle").entered();
         self.self_verify(&bundle, &certificate)?;
+        if let Some(policy) = required {
+            use der::Decode as _;
+            let cert = x509_cert::Certificate::from_der(&certificate)
+                .map_err(|e| KeylessError::CertificateIdentity(e.to_string()))?;
+            let stated = certificate_identity(&cert).map_err(KeylessError::IdentityChanged)?;
+            policy
+                .check(&stated)
+                .map_err(KeylessError::IdentityChanged)?;
+        }
         Ok(bundle)
     }
 

@@ -67,15 +67,35 @@ export function createApi(platform) {
     }
   }
 
+  /**
+   * `policy.tsaCertificateChain`: one timestamp authority's PEM certificates, or a list
+   * with one entry per authority; the signature's RFC 3161 timestamps must then verify.
+   */
+  function withTimestampAuthorities(p, policy) {
+    const chains = policy.tsaCertificateChain;
+    if (chains === undefined) return p;
+    for (const chain of Array.isArray(chains) ? chains : [chains]) {
+      wasmCall(() => p.addTimestampAuthority(pemBytes(chain, 'tsaCertificateChain')));
+    }
+    return p;
+  }
+
   function makePolicy(policy) {
     if (!policy || typeof policy !== 'object') {
       throw new ModelSigningError('INVALID_POLICY', "'policy' must be an object");
     }
     if (policy.publicKey !== undefined) {
-      return wasmCall(() => b.Policy.publicKey(pemBytes(policy.publicKey, 'publicKey')));
+      return withTimestampAuthorities(wasmCall(() => b.Policy.publicKey(pemBytes(policy.publicKey, 'publicKey'))), policy);
     }
     if (policy.certificateChain !== undefined) {
-      return wasmCall(() => b.Policy.certificateChain(pemBytes(policy.certificateChain, 'certificateChain')));
+      const p = wasmCall(() => b.Policy.certificateChain(pemBytes(policy.certificateChain, 'certificateChain')));
+      return withTimestampAuthorities(p, policy);
+    }
+    if (policy.tsaCertificateChain !== undefined) {
+      throw new ModelSigningError(
+        'INVALID_POLICY',
+        'tsaCertificateChain applies to publicKey and certificateChain policies (Sigstore takes its timestamp authorities from its trusted root)',
+      );
     }
     if (policy.identity !== undefined || policy.issuer !== undefined) {
       let trust = policy.staging ? 'staging' : 'production';

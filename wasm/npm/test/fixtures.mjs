@@ -119,6 +119,23 @@ function definitions() {
     alter: (dir) => writeFileSync(join(dir, 'model.sig'), '{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json", "verificationMaterial": '),
     expectCode: 'INVALID_BUNDLE',
   });
+  // RFC 3161 timestamps (tests/vectors/timestamped): checked by core against the given
+  // authority; an expired leaf verifies at its timestamped time, not with a later one.
+  const ts = (f) => join(REPO, 'tests/vectors/timestamped', f);
+  const stamped = (name, sig, policy, expectCode) =>
+    list.push({
+      name,
+      from: ts('model'),
+      alter: (dir) => copyFileSync(ts(sig), join(dir, 'model.sig')),
+      policy: { ...policy, tsaCertificateChain: ts('tsa-chain.pem') },
+      expectCode,
+    });
+  stamped('timestamped-key', 'key-p256.sig', { publicKey: gen('keys/p256-pub.pem') });
+  stamped('timestamped-expired-leaf', 'cert-expired-leaf.sig', { certificateChain: ts('root.pem') });
+  stamped('timestamped-too-late', 'cert-expired-leaf-late-timestamp.sig', { certificateChain: ts('root.pem') }, 'CERTIFICATE_UNTRUSTED');
+  stamped('timestamp-missing', '../model-transparency/generated-v1.1.1/key-p256-files-sha256/model.sig', {
+    publicKey: gen('keys/p256-pub.pem'),
+  }, 'TIMESTAMP_INVALID');
   list.push({
     name: 'large',
     create: (dir, cli) => {
@@ -165,6 +182,7 @@ export function nativeVerify(cli, s, root) {
   if (s.policy.publicKey) args.push('key', '--public-key', s.policy.publicKey);
   else if (s.policy.certificateChain) args.push('certificate', '--certificate-chain', s.policy.certificateChain);
   else args.push('sigstore', '--identity', s.policy.identity, '--identity-provider', s.policy.issuer);
+  if (s.policy.tsaCertificateChain) args.push('--tsa-certificate-chain', s.policy.tsaCertificateChain);
   args.push('--signature', sig);
   const o = s.options || {};
   for (const p of o.ignorePaths || []) args.push('--ignore-paths', join(dir, p));
@@ -199,7 +217,7 @@ export function buildFixtures({ cli = nativeCli() } = {}) {
     const native = nativeVerify(cli, d, root);
     const policy = {};
     for (const [k, v] of Object.entries(d.policy)) {
-      policy[k] = k === 'publicKey' || k === 'certificateChain' ? readFileSync(v, 'utf8') : v;
+      policy[k] = ['publicKey', 'certificateChain', 'tsaCertificateChain'].includes(k) ? readFileSync(v, 'utf8') : v;
     }
     const files = d.single ? [d.single] : walk(dir);
     const sizes = Object.fromEntries(files.map((f) => [f, statSync(join(dir, f)).size]));

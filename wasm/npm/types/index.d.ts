@@ -24,6 +24,9 @@ export type ModelSigningErrorCode =
   | 'SIGNATURE_INVALID'
   /** The certificate chain does not lead to a trusted certificate. */
   | 'CERTIFICATE_UNTRUSTED'
+  /** An RFC 3161 timestamp does not verify against the policy's timestamp authorities
+   * (`reason` `missing`: the signature has none). */
+  | 'TIMESTAMP_INVALID'
   /** The Sigstore certificate is for another identity or issuer. */
   | 'IDENTITY_MISMATCH'
   /** Another Sigstore check failed; `reason` is tlog, time, certificate, sct or content. */
@@ -61,15 +64,29 @@ export declare class ModelSigningError extends Error {
   path?: string;
 }
 
+/**
+ * Timestamp authorities whose RFC 3161 timestamps date key and certificate signatures
+ * (`verify … --tsa-certificate-chain`): one authority's PEM certificates (its root, any
+ * intermediates, and its signing certificate unless timestamps embed it), or a list with
+ * one entry per authority. Every timestamp of the signature must then verify, and there
+ * must be one (error `TIMESTAMP_INVALID`).
+ */
+export type TsaCertificateChain = string | Uint8Array | Array<string | Uint8Array>;
+
 /** Who is trusted to have signed. */
 export type Policy =
   /** Signatures made with the private key of this PEM public key (P-256, P-384, P-521): `verify key`. */
-  | { publicKey: string | Uint8Array }
+  | { publicKey: string | Uint8Array; tsaCertificateChain?: TsaCertificateChain }
   /**
    * Certificate signatures whose chain ends in a self-signed certificate among these PEM
-   * certificates (trust anchors): `verify certificate --certificate-chain`.
+   * certificates (trust anchors): `verify certificate --certificate-chain`. With
+   * `tsaCertificateChain`, the chain is checked at the time the signature's RFC 3161
+   * timestamp proves (so a leaf that expired since still verifies).
    */
-  | { certificateChain: string | Uint8Array | Array<string | Uint8Array> }
+  | {
+      certificateChain: string | Uint8Array | Array<string | Uint8Array>;
+      tsaCertificateChain?: TsaCertificateChain;
+    }
   /**
    * Sigstore (keyless) signatures by `identity` (an email, URI or username SAN of the
    * Fulcio certificate, compared exactly) vouched for by the OIDC `issuer`: `verify sigstore`.

@@ -7,6 +7,7 @@ const TEXT = {
   KEY_MISMATCH: 'The signature was not made with this key.',
   SIGNATURE_INVALID: 'The signature does not verify: the signature file was altered, or made for other content.',
   CERTIFICATE_UNTRUSTED: 'The signing certificate does not lead to a trusted certificate.',
+  TIMESTAMP_INVALID: 'The signature\'s timestamp does not verify with the trusted timestamp authorities.',
   IDENTITY_MISMATCH: 'The signature was made by someone else (another identity or issuer).',
   SIGSTORE_VERIFICATION_FAILED: 'The Sigstore signature does not verify.',
   INVALID_STATEMENT: 'The signature does not hold a model-signing statement (it may sign something else).',

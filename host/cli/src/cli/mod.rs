@@ -240,6 +240,62 @@ pub struct SignCommon {
     /// Where to write the signature.
     #[arg(long, default_value = "model.sig")]
     pub signature: PathBuf,
+    #[command(flatten)]
+    pub incremental: IncrementalArgs,
+}
+
+/// Re-signing a model after a small change, reusing the digests of a previous signature.
+#[derive(Args, Debug, Clone, Default)]
+pub struct IncrementalArgs {
+    /// A signature of an earlier state of this model, made with the same key,
+    /// certificate or Sigstore identity (it is verified first): only the files that
+    /// changed since are hashed, the others keep its digests. The result is what
+    /// signing from scratch gives. With --changed, --deleted and/or --changed-since.
+    #[arg(long = "previous-signature", value_name = "PATH")]
+    pub previous_signature: Option<PathBuf>,
+    /// A file (or directory) that changed or was added since the previous signature
+    /// (relative to the current directory, as --ignore-paths); repeatable.
+    #[arg(long, value_name = "PATH", num_args = 1.., requires = "previous_signature")]
+    pub changed: Vec<PathBuf>,
+    /// A file (or directory) deleted since the previous signature; repeatable.
+    #[arg(long, value_name = "PATH", num_args = 1.., requires = "previous_signature")]
+    pub deleted: Vec<PathBuf>,
+    /// For a model that is a git work tree: every file that differs from this revision
+    /// (committed, staged or not) or that git does not track is hashed again (may be
+    /// combined with --changed and --deleted).
+    #[arg(
+        long = "changed-since",
+        value_name = "GIT_REVISION",
+        requires = "previous_signature"
+    )]
+    pub changed_since: Option<String>,
+}
+
+/// RFC 3161 timestamps for key, certificate and PKCS #11 signatures.
+#[derive(Args, Debug, Clone, Default)]
+pub struct TimestampArgs {
+    /// An RFC 3161 timestamp authority's full URL (e.g.
+    /// https://timestamp.sigstore.dev/api/v1/timestamp): a timestamp over the signature
+    /// is added to it, so that verifiers check the certificate at the signing time;
+    /// repeatable.
+    #[arg(long = "tsa-url", value_name = "URL")]
+    pub tsa_url: Vec<String>,
+}
+
+/// Which timestamp authorities vouch for the signing time of key and certificate
+/// signatures.
+#[derive(Args, Debug, Clone, Default)]
+pub struct TimestampTrustArgs {
+    /// A timestamp authority's certificates (PEM: its root, any intermediates, and its
+    /// signing certificate unless timestamps embed it), one authority per file;
+    /// repeatable. The signature's timestamps must then verify, and a certificate is
+    /// checked at the timestamped time.
+    #[arg(long = "tsa-certificate-chain", value_name = "PATH")]
+    pub tsa_certificate_chain: Vec<PathBuf>,
+    /// A Sigstore client trust configuration whose timestamp authorities are trusted as
+    /// --tsa-certificate-chain ones are.
+    #[arg(long = "trust-config", value_name = "FILE")]
+    pub trust_config: Option<PathBuf>,
 }
 
 /// `sign` methods.
@@ -285,6 +341,8 @@ pub enum SignMethod {
         /// Password of an encrypted private key.
         #[arg(long, env = "MODEL_SIGNING_KEY_PASSWORD", hide_env_values = true)]
         password: Option<String>,
+        #[command(flatten)]
+        timestamps: TimestampArgs,
     },
     /// Sign with a private key and its certificate chain.
     Certificate {
@@ -302,6 +360,8 @@ pub enum SignMethod {
         /// Further certificates to include, leaf to root (PEM); repeatable.
         #[arg(long = "certificate-chain", value_name = "PATH")]
         certificate_chain: Vec<PathBuf>,
+        #[command(flatten)]
+        timestamps: TimestampArgs,
     },
     /// Sign with a key on a PKCS #11 token (HSM, smart card, SoftHSM2).
     #[command(name = "pkcs11-key")]
@@ -312,6 +372,8 @@ pub enum SignMethod {
         /// 'pkcs11:token=T;object=K?module-name=softhsm2&pin-source=file:/path/to/pin'.
         #[arg(long = "pkcs11-uri", value_name = "URI")]
         pkcs11_uri: String,
+        #[command(flatten)]
+        timestamps: TimestampArgs,
     },
     /// Sign with a key on a PKCS #11 token and its certificate chain.
     #[command(name = "pkcs11-certificate")]
@@ -327,6 +389,8 @@ pub enum SignMethod {
         /// Further certificates to include, leaf to root (PEM); repeatable.
         #[arg(long = "certificate-chain", value_name = "PATH")]
         certificate_chain: Vec<PathBuf>,
+        #[command(flatten)]
+        timestamps: TimestampArgs,
     },
 }
 
@@ -361,6 +425,8 @@ pub enum VerifyMethod {
         /// The signer's public key (PEM).
         #[arg(long = "public-key", value_name = "PATH")]
         public_key: PathBuf,
+        #[command(flatten)]
+        timestamps: TimestampTrustArgs,
     },
     /// Verify a signature made with a certificate.
     Certificate {
@@ -373,6 +439,8 @@ pub enum VerifyMethod {
         /// Log the SHA-256 fingerprints of the trusted and the signature's certificates.
         #[arg(long = "log-fingerprints")]
         log_fingerprints: bool,
+        #[command(flatten)]
+        timestamps: TimestampTrustArgs,
     },
     /// Verify a Sigstore (keyless) signature: the default when no method is named.
     Sigstore {
