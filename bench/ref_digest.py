@@ -8,7 +8,7 @@
 `model_signing.hashing.Config().use_{file,shard}_serialization(...).hash(MODEL)` (default
 ignores: the top-level git paths; symlinks refused) and prints `sha256:<hex>`, where hex is
 SHA-256 over the raw digests of `manifest.resource_descriptors()` in their order: the
-subject digest of a signature (FORMAT.md §2.6), the same line our `model_signing digest`
+subject digest of a signature (docs/format.md §2.6), the same line our `model_signing digest`
 prints. --manifest also prints every item as `<digest hex> <algorithm> <name>` after it.
 """
 

@@ -21,7 +21,7 @@ TOOL_ORDER = ["ours", "ref", "openssl", "b3sum", "sha2-core", "sha2-ring"]
 
 
 def files_root(items: list[tuple[str, str]], model_dir: str) -> str:
-    """The files-method root digest of (path, hex digest) pairs (FORMAT.md §2.5-2.6)."""
+    """The files-method root digest of (path, hex digest) pairs (docs/format.md §2.5-2.6)."""
     keyed = sorted((os.path.relpath(p, model_dir).split("/"), bytes.fromhex(d)) for p, d in items)
     h = hashlib.sha256()
     for _, d in keyed:

@@ -31,6 +31,11 @@ use model_signing::keyless::{signing_trust_config, HttpPolicy, TokenSource};
 use model_signing::{signing, verifying};
 use model_signing_core::HashAlgorithm;
 
+// The CLI's wording of errors, so that the adapter prints what `model_signing` prints.
+#[path = "../cli/messages.rs"]
+mod messages;
+use messages::error_text;
+
 /// The OMS conformance suite's adapter for this implementation.
 #[derive(Parser, Debug)]
 #[command(name = "oms_conformance", version)]
@@ -501,24 +506,6 @@ fn benchmark(args: &BenchArgs) -> anyhow::Result<Vec<f64>> {
         times.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     Ok(times)
-}
-
-/// The error and its causes joined with ": ", leaving out a cause whose text the one
-/// before it already contains (the library's messages embed their source).
-fn error_text(e: &anyhow::Error) -> String {
-    let mut out = String::new();
-    let mut previous = String::new();
-    for cause in e.chain() {
-        let text = cause.to_string();
-        if previous.is_empty() || !previous.contains(&text) {
-            if !out.is_empty() {
-                out.push_str(": ");
-            }
-            out.push_str(&text);
-        }
-        previous = text;
-    }
-    out
 }
 
 /// Prints the outcome of a command the way `model_signing` does and maps it to the
