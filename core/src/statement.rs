@@ -417,6 +417,7 @@ fn parse_v0_1(subjects: Vec<Value>) -> Result<SignedManifest, StatementError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::identifier::PathError;
 
     fn manifest() -> Manifest {
         ["a/b.txt", "a.txt", "café.txt"]
@@ -470,6 +471,43 @@ mod tests {
         let parsed = parse_statement(floaty.as_bytes()).unwrap();
         assert_eq!(parsed.serialization.serialization, Ok(ser));
         assert_eq!(parsed.manifest, m);
+    }
+
+    /// One meaning per name: a statement listing `/a.txt` beside `a.txt` (which the
+    /// reference also refuses), or any other spelling that leaves the model or is not
+    /// the normal form, is invalid; so is a name listed twice.
+    #[test]
+    fn resource_names_have_one_meaning() {
+        let m = manifest();
+        let ser = Serialization::files(HashAlgorithm::Sha256);
+        let good = String::from_utf8(build_statement("m", &m, &ser, false, &[])).unwrap();
+        for (bad, reason) in [
+            ("/a.txt", PathError::Absolute),
+            ("./a.txt", PathError::DotComponent),
+            ("a/../a.txt", PathError::DotComponent),
+            ("a//b.txt", PathError::EmptyComponent),
+            ("a\\\\b.txt", PathError::Backslash),
+            ("a\\u0000.txt", PathError::Nul),
+        ] {
+            // The second resource (`a.txt`) renamed; the root digest is unchanged.
+            let text = good.replacen(
+                "\"name\": \"a.txt\"",
+                &alloc::format!("\"name\": \"{bad}\""),
+                1,
+            );
+            assert_ne!(text, good, "{bad}");
+            match parse_statement(text.as_bytes()) {
+                Err(StatementError::InvalidResourcePath { reason: r, .. }) => {
+                    assert_eq!(r, reason, "{bad}")
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        let twice = good.replacen("\"name\": \"a.txt\"", "\"name\": \"a/b.txt\"", 1);
+        assert_eq!(
+            parse_statement(twice.as_bytes()).unwrap_err(),
+            StatementError::DuplicateResource("a/b.txt".into())
+        );
     }
 
     #[test]

@@ -571,6 +571,34 @@ fn ignore_unsigned_files_tolerates_extra_files_but_not_changes() {
         .verify_failed(&["Missing files in model 'm': a"]);
 }
 
+/// `--ignore-unsigned-files` selects the signed files by name; a directory in the middle
+/// of a signed path replaced by a symlink to the outside must not be read through (the
+/// signed `sub/deeper/x.bin` would vouch for bytes outside the model, and the outside
+/// file's digest would appear in the message).
+#[test]
+fn ignore_unsigned_files_never_reads_through_a_directory_symlink() {
+    let t = tmp();
+    let m = model(
+        &t.path().join("m"),
+        &[("a", "a"), ("sub/deeper/x.bin", "x")],
+    );
+    let sig = t.path().join("m.sig");
+    sign_key(&m, &sig, &[]).signed();
+    let outside = model(&t.path().join("outside"), &[("deeper/x.bin", "X")]);
+    fs::remove_dir_all(m.join("sub")).unwrap();
+    std::os::unix::fs::symlink(&outside, m.join("sub")).unwrap();
+    for extra in [&["--ignore-unsigned-files"][..], &[]] {
+        let e = verify_key(&m, &sig, extra).verify_failed(&["sub", "symlink"]);
+        let outside_digest = model_signing_core::encoding::hex(
+            &model_signing_core::HashAlgorithm::Sha256.hash(b"X"),
+        );
+        assert!(!e.contains(&outside_digest), "{e}");
+    }
+    // With symlinks allowed, a directory symlink is still not followed (as in a walk).
+    verify_key(&m, &sig, &["--ignore-unsigned-files", "--allow-symlinks"])
+        .verify_failed(&["sub", "points to a directory"]);
+}
+
 // ---------------------------------------------------------------------------------
 // Hashing configurations
 

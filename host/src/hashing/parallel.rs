@@ -335,4 +335,48 @@ mod tests {
             assert!(matches!(err, HashError::Changed { .. }), "{listed}: {err}");
         }
     }
+
+    /// A file replaced after it was listed: by a FIFO (opening it must not wait for a
+    /// writer, and it must not be read) or by a symlink to a file outside the model
+    /// (never followed). Each fails at once, naming the file.
+    #[test]
+    fn a_file_swapped_after_listing_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let ser = Serialization::files(HashAlgorithm::Sha256);
+        let listed = |name: &str| ModelFile {
+            id: ModelPath::new(name),
+            path: dir.path().join(name),
+            len: 4,
+            symlink: false,
+        };
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let e = hash_files(&[listed("pipe")], ser, Some(1), Progress::Hidden).unwrap_err();
+        assert!(
+            e.to_string().contains("'") && e.to_string().contains("pipe"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("no longer a regular file"), "{e}");
+
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), b"1234").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret"), dir.path().join("w")).unwrap();
+        let e = hash_files(&[listed("w")], ser, Some(1), Progress::Hidden).unwrap_err();
+        assert!(matches!(e, HashError::Io { .. }), "{e}");
+        // Listed as a symlink (allowed), the same file is read through it.
+        let through = ModelFile {
+            symlink: true,
+            ..listed("w")
+        };
+        assert_eq!(
+            hash_files(&[through], ser, Some(1), Progress::Hidden)
+                .unwrap()
+                .len(),
+            1
+        );
+    }
 }
