@@ -247,7 +247,7 @@ pub fn mutate(
     bytes: ByteMutator,
 ) -> usize {
     let max_size = max_size.min(data.len());
-    let mut rng = Rng(u64::from(seed) ^ 0x5eed_0f_f022);
+    let mut rng = Rng(u64::from(seed) ^ 0x5eed_f022);
     if rng.below(8) == 0 {
         return bytes(data, size, max_size);
     }

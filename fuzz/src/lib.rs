@@ -17,8 +17,11 @@ pub mod split;
 pub mod targets;
 pub mod vectors;
 
+/// A target's entry point.
+pub type Target = fn(&[u8]);
+
 /// Every target, by name, for the regression replay.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("bundle_verify", targets::bundle_verify::run),
     ("bundle_strict", targets::bundle_strict::run),
     ("certificate_chain", targets::certificate_chain::run),

@@ -102,7 +102,7 @@ pub fn run(data: &[u8]) {
             policy: any_identity(),
         };
         match verify_bundle(&bundle, &verifier) {
-            Ok(v) => assert_eq!(v.legacy_pae, false),
+            Ok(v) => assert!(!v.legacy_pae),
             Err(e) => trace!("bundle_strict: verify_bundle: {e}"),
         }
     }

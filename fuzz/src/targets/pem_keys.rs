@@ -43,7 +43,7 @@ pub fn run(data: &[u8]) {
                 pem_blocks(to_pem(label, der).as_bytes(), label).expect("a PEM written reads");
             assert_eq!(
                 again,
-                [der.clone()],
+                std::slice::from_ref(der),
                 "a PEM block changed when written back"
             );
             der_readers(der);

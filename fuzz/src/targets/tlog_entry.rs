@@ -43,7 +43,7 @@ pub fn run(data: &[u8]) {
         .unwrap_or_else(|e| panic!("an entry written back does not read back: {e}\n{json}"));
     assert_eq!(
         again.tlog_entries,
-        [entry.clone()],
+        std::slice::from_ref(&entry),
         "entry changed through JSON"
     );
 
