@@ -23,6 +23,8 @@
 # downloaded by rustup (RUSTUP_AUTO_INSTALL=0).
 #
 # Knobs (env):
+#   FUZZ_TOOLCHAIN   auto (default), nightly, or bootstrap (the default toolchain with
+#                    RUSTC_BOOTSTRAP=1 even when a nightly is installed)
 #   FUZZ_SANITIZER   address, none, ... (cargo fuzz -s). Default: none for smoke (fast to
 #                    build and run; the core has no unsafe code), address otherwise.
 #   FUZZ_TOOLS       where cargo-fuzz is installed (default ~/.cache/model-signing-fuzz)
@@ -78,9 +80,15 @@ cmd_setup() {
 
 # `cargo +nightly` when rustup has a nightly, else RUSTC_BOOTSTRAP on the default one.
 NIGHTLY=""
-if command -v rustup >/dev/null 2>&1 && rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
-  NIGHTLY=+nightly
-fi
+case "${FUZZ_TOOLCHAIN:-auto}" in
+  auto)
+    if command -v rustup >/dev/null 2>&1 && rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+      NIGHTLY=+nightly
+    fi ;;
+  nightly) NIGHTLY=+nightly ;;
+  bootstrap) ;;
+  *) die "FUZZ_TOOLCHAIN must be auto, nightly or bootstrap (got '$FUZZ_TOOLCHAIN')" ;;
+esac
 toolchain_desc() {
   if [ -n "$NIGHTLY" ]; then echo "nightly ($(rustc +nightly --version))"
   else echo "RUSTC_BOOTSTRAP=1 on $(rustc --version)"; fi
@@ -92,7 +100,10 @@ cargo_fuzz() {
 }
 
 sanitizer() { echo "${FUZZ_SANITIZER:-$1}"; }
-target_dir() { echo "$FUZZ_DIR/target/$1"; }
+# fuzz/target/SANITIZER, or SANITIZER-bootstrap for the RUSTC_BOOTSTRAP toolchain.
+target_dir() {
+  if [ -n "$NIGHTLY" ]; then echo "$FUZZ_DIR/target/$1"; else echo "$FUZZ_DIR/target/$1-bootstrap"; fi
+}
 binary() { echo "$(target_dir "$1")/$TRIPLE/release/$2"; }
 
 # build SANITIZER [TARGET...]: release, debug assertions and overflow checks on.

@@ -299,8 +299,9 @@ fn pointers(v: &Value, at: &mut String, out: &mut Vec<String>) {
 fn mutate_document(doc: &mut Value, rng: &mut Rng, bytes: ByteMutator, depth: usize) {
     let mut all = Vec::new();
     pointers(doc, &mut String::new(), &mut all);
-    let target = rng.pick(&all).clone();
-    let donor = doc.pointer(rng.pick(&all)).cloned().unwrap_or(Value::Null);
+    let target: String = rng.pick(&all).clone();
+    let donor_at: &String = rng.pick(&all);
+    let donor = doc.pointer(donor_at).cloned().unwrap_or(Value::Null);
     let Some(node) = doc.pointer_mut(&target) else {
         return;
     };
