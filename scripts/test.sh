@@ -26,6 +26,9 @@
 #  13. web         web/test.sh: web/dist (the web app and <model-signature-status>), then the
 #                  verify and sign views, the element on the local hub and the demo in headless
 #                  Chromium, compared with the native CLI; screenshots in target/web-screenshots/
+#  14. fuzz        fuzz/fuzz.sh smoke: cargo-fuzz installed (cached), corpora seeded from the
+#                  test vectors, the fuzz targets built, fuzz/regressions/ replayed, then every
+#                  target fuzzed for 5 s; fails on any crash (fuzz/README.md)
 # The install steps log to target/test-logs/<step>.log, printed only when they fail.
 # A timed summary is printed at the end, also on failure. Exit status: that of the failing step.
 set -euo pipefail
@@ -112,3 +115,4 @@ step wasm-clippy loud wasm/test.sh check
 step wasm-bindgen loud wasm/test.sh bindgen
 step wasm-js loud wasm/test.sh js
 step web loud web/test.sh
+step fuzz loud fuzz/fuzz.sh smoke
