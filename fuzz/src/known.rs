@@ -18,7 +18,7 @@ use model_signing_core::sigstore::timestamp::verify_timestamp;
 use model_signing_core::sigstore::tlog::TlogEntry;
 use model_signing_core::sigstore::UnixTime;
 
-use crate::vectors::{roots, MODEL_BUNDLES, SIGSTORE_BUNDLES};
+use crate::vectors::{roots, tsa_authority, MODEL_BUNDLES, SIGSTORE_BUNDLES};
 
 /// Panics: a check passed for bytes nobody signed.
 #[track_caller]
@@ -183,7 +183,8 @@ pub fn checkpoint_texts() -> &'static HashSet<String> {
 }
 
 /// `(signature, genTime)` of every timestamp of the Sigstore vectors that verifies
-/// against one of the test roots: a TSA signs the hash of the signature and the time.
+/// against one of the test roots, and of the timestamped model signatures that verifies
+/// against the test TSA: a TSA signs the hash of the signature and the time.
 pub fn timestamps() -> &'static HashSet<(Vec<u8>, UnixTime)> {
     static S: OnceLock<HashSet<(Vec<u8>, UnixTime)>> = OnceLock::new();
     S.get_or_init(|| {
@@ -192,9 +193,21 @@ pub fn timestamps() -> &'static HashSet<(Vec<u8>, UnixTime)> {
             for sig in &p.signatures {
                 for t in &p.timestamps {
                     for root in roots() {
-                        if let Ok(v) = verify_timestamp(t, sig, root) {
+                        if let Ok(v) = verify_timestamp(t, sig, &root.timestamp_authorities) {
                             set.insert((sig.clone(), v.gen_time));
                         }
+                    }
+                }
+            }
+        }
+        for b in MODEL_BUNDLES {
+            let bundle = Bundle::from_json(b).expect("model vector");
+            for s in bundle.envelope().iter().flat_map(|e| &e.signatures) {
+                for t in &bundle.timestamps {
+                    if let Ok(v) =
+                        verify_timestamp(t, &s.sig, std::slice::from_ref(tsa_authority()))
+                    {
+                        set.insert((s.sig.clone(), v.gen_time));
                     }
                 }
             }

@@ -6,6 +6,8 @@ use std::sync::OnceLock;
 
 use model_signing_core::certificate::parse_pem_certificates;
 use model_signing_core::keys::{PublicKey, VerifyingKey};
+use model_signing_core::sigstore::timestamp::authority_from_certificates;
+use model_signing_core::sigstore::trust_root::CertificateAuthority;
 use model_signing_core::sigstore::TrustedRoot;
 
 macro_rules! vector {
@@ -40,6 +42,9 @@ pub const MODEL_BUNDLES: &[&[u8]] = &[
     vector!("model-transparency/generated-v1.1.1/key-p384-shards-default/model.sig"),
     vector!("model-transparency/generated-v1.1.1/key-p384-singlefile/model.sig"),
     vector!("model-transparency/generated-v1.1.1/key-p521-files-sha256/model.sig"),
+    vector!("timestamped/key-p256.sig"),
+    vector!("timestamped/cert-expired-leaf.sig"),
+    vector!("timestamped/cert-expired-leaf-late-timestamp.sig"),
 ];
 
 /// Sigstore bundles (read with `Bundle::from_json_strict`).
@@ -97,7 +102,12 @@ pub const ANCHOR_PEMS: &[&[u8]] = &[
     vector!("pki/root.pem"),
     vector!("pki/root-rsa.pem"),
     vector!("pki/root-old.pem"),
+    vector!("timestamped/root.pem"),
 ];
+
+/// The timestamp authority of the timestamped key and certificate signatures
+/// (`tests/vectors/timestamped/`), as `--tsa-certificate-chain` gives it.
+pub const TSA_CHAIN_PEM: &[u8] = vector!("timestamped/tsa-chain.pem");
 
 /// The managed-key Sigstore vector's key.
 pub const MANAGED_KEY_PEM: &[u8] = vector!("sigstore/managed-key/key.pub.pem");
@@ -134,6 +144,15 @@ pub fn anchors() -> &'static [Vec<u8>] {
             .iter()
             .flat_map(|pem| parse_pem_certificates(pem).expect("test anchor"))
             .collect()
+    })
+}
+
+/// The authority of [`TSA_CHAIN_PEM`].
+pub fn tsa_authority() -> &'static CertificateAuthority {
+    static TSA: OnceLock<CertificateAuthority> = OnceLock::new();
+    TSA.get_or_init(|| {
+        let chain = parse_pem_certificates(TSA_CHAIN_PEM).expect("test TSA chain");
+        authority_from_certificates(&chain).expect("test TSA")
     })
 }
 

@@ -100,6 +100,7 @@ pub fn run(data: &[u8]) {
         let verifier = Verifier::Sigstore {
             trust_root: Box::new(root.clone()),
             policy: any_identity(),
+            now: None,
         };
         match verify_bundle(&bundle, &verifier) {
             Ok(v) => assert!(!v.legacy_pae),

@@ -15,12 +15,12 @@ use std::sync::OnceLock;
 
 use model_signing_core::bundle::{Bundle, VerificationMaterial};
 use model_signing_core::certificate::{certificate_public_key, MAX_PATH_LEN};
-use model_signing_core::verify::{verify_bundle, SignerIdentity, Verifier};
+use model_signing_core::verify::{verify_bundle_with, SignerIdentity, Verifier};
 
-use crate::known::{forgery, model_signatures};
+use crate::known::{forgery, model_signatures, timestamps};
 use crate::targets::{check_round_trip, check_statement};
 use crate::trace;
-use crate::vectors::{anchors, model_keys};
+use crate::vectors::{anchors, model_keys, tsa_authority};
 
 fn verifiers() -> &'static [Verifier] {
     static V: OnceLock<Vec<Verifier>> = OnceLock::new();
@@ -48,38 +48,79 @@ pub fn run(data: &[u8]) {
     };
     let statement = check_statement(&env.payload);
     for verifier in verifiers() {
-        let verified = match verify_bundle(&bundle, verifier) {
-            Ok(v) => v,
-            Err(e) => {
-                trace!("bundle_verify: {}: {e}", kind(verifier));
-                continue;
+        // Without authorities timestamps are left unchecked; with the test TSA they must
+        // verify, and the chain is checked at the times they prove.
+        for authorities in [&[][..], std::slice::from_ref(tsa_authority())] {
+            let verified = match verify_bundle_with(&bundle, verifier, authorities) {
+                Ok(v) => v,
+                Err(e) => {
+                    trace!("bundle_verify: {}: {e}", kind(verifier));
+                    continue;
+                }
+            };
+            trace!("bundle_verify: {}: verified", kind(verifier));
+            let sig = &env.signatures[0].sig;
+            if !model_signatures().contains(&(env.payload.clone(), sig.clone())) {
+                forgery("a model signature");
             }
-        };
-        trace!("bundle_verify: {}: verified", kind(verifier));
-        let sig = &env.signatures[0].sig;
-        if !model_signatures().contains(&(env.payload.clone(), sig.clone())) {
-            forgery("a model signature");
-        }
-        assert_eq!(Some(&verified.signed), statement.as_ref());
-        match (&verified.signer, verifier, &bundle.verification_material) {
-            (SignerIdentity::Key { hint }, Verifier::Key(key), _) => assert_eq!(*hint, key.hint()),
-            (
-                SignerIdentity::Certificate { path, .. },
-                Verifier::Certificate { anchors },
-                VerificationMaterial::X509CertificateChain(chain),
-            ) => {
-                assert_eq!(path.first(), chain.first(), "the path starts elsewhere");
-                assert!(path.len() <= MAX_PATH_LEN);
-                assert!(
-                    anchors.contains(path.last().unwrap()),
-                    "the path ends off an anchor"
+            assert_eq!(Some(&verified.signed), statement.as_ref());
+            let times = match (&verified.signer, verifier, &bundle.verification_material) {
+                (
+                    SignerIdentity::Key {
+                        hint,
+                        verified_times,
+                    },
+                    Verifier::Key(key),
+                    _,
+                ) => {
+                    assert_eq!(*hint, key.hint());
+                    verified_times
+                }
+                (
+                    SignerIdentity::Certificate {
+                        path,
+                        verified_times,
+                        verification_time,
+                        ..
+                    },
+                    Verifier::Certificate { anchors },
+                    VerificationMaterial::X509CertificateChain(chain),
+                ) => {
+                    assert_eq!(path.first(), chain.first(), "the path starts elsewhere");
+                    assert!(path.len() <= MAX_PATH_LEN);
+                    assert!(
+                        anchors.contains(path.last().unwrap()),
+                        "the path ends off an anchor"
+                    );
+                    assert!(path
+                        .iter()
+                        .all(|c| chain.contains(c) || anchors.contains(c)));
+                    certificate_public_key(&chain[0]).expect("the leaf key was used");
+                    if let Some(first) = verified_times.first() {
+                        assert_eq!(
+                            i64::try_from(*verification_time).ok(),
+                            Some(first.time.secs),
+                            "chain checked off the timestamp"
+                        );
+                    }
+                    verified_times
+                }
+                other => panic!("unexpected signer for the verifier: {other:?}"),
+            };
+            if authorities.is_empty() {
+                assert!(times.is_empty(), "a time verified without an authority");
+            } else {
+                assert_eq!(
+                    times.len(),
+                    bundle.timestamps.len(),
+                    "a timestamp left unchecked"
                 );
-                assert!(path
-                    .iter()
-                    .all(|c| chain.contains(c) || anchors.contains(c)));
-                certificate_public_key(&chain[0]).expect("the leaf key was used");
             }
-            other => panic!("unexpected signer for the verifier: {other:?}"),
+            for t in times {
+                if !timestamps().contains(&(sig.clone(), t.time)) {
+                    forgery("an RFC 3161 timestamp of a model signature");
+                }
+            }
         }
     }
 }

@@ -199,10 +199,14 @@ fn check(input: Input) {
     let single_file = input.single_file && model.len() == 1;
     let mut signed_manifest = Manifest::new();
     for (path, content) in &signed_model {
+        // A signer cannot name a file outside the model: such a model is not signable.
         let path = if single_file {
             ModelPath::root()
         } else {
-            ModelPath::new(path)
+            match ModelPath::normalize(path) {
+                Some(p) => p,
+                None => return,
+            }
         };
         signed_manifest.extend(hash(
             serialization,
@@ -333,9 +337,12 @@ fn check(input: Input) {
     }
     let mut actual = Manifest::new();
     for (path, content) in &model {
+        let Some(path) = ModelPath::normalize(path) else {
+            return;
+        };
         actual.extend(hash(
             serialization,
-            &ModelPath::new(path),
+            &path,
             content,
             Some(content.len() as u64),
         ));

@@ -24,7 +24,7 @@ pub fn run(data: &[u8]) {
     };
     let _ = timestamp_response_status(resp);
     for root in roots() {
-        match verify_timestamp(resp, signature, root) {
+        match verify_timestamp(resp, signature, &root.timestamp_authorities) {
             Ok(v) => {
                 trace!("timestamp: verified by {:?}", v.authority_name);
                 assert!(v.authority < root.timestamp_authorities.len());
