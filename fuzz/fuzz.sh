@@ -110,15 +110,15 @@ binary() { echo "$(target_dir "$1")/$TRIPLE/release/$2"; }
 build() {
   local san=$1 t0
   shift
-  local jobs=()
-  if [ -n "${FUZZ_JOBS:-}" ]; then jobs=(--jobs "$FUZZ_JOBS"); fi
+  # cargo fuzz build has no --jobs: cargo reads it from the environment.
+  if [ -n "${FUZZ_JOBS:-}" ]; then export CARGO_BUILD_JOBS=$FUZZ_JOBS; fi
   t0=$(date +%s)
   if [ $# = 0 ]; then
-    cargo_fuzz build -O -a -s "$san" --target-dir "$(target_dir "$san")" "${jobs[@]}"
+    cargo_fuzz build -O -a -s "$san" --target-dir "$(target_dir "$san")"
   else
     local t
     for t in "$@"; do
-      cargo_fuzz build -O -a -s "$san" --target-dir "$(target_dir "$san")" "${jobs[@]}" "$t"
+      cargo_fuzz build -O -a -s "$san" --target-dir "$(target_dir "$san")" "$t"
     done
   fi
   log "built (sanitizer $san) in $(($(date +%s) - t0)) s"

@@ -314,5 +314,22 @@ fn rfc3339(seconds: &u64) -> String {
         .unwrap_or_else(|_| alloc::format!("{seconds} seconds after the Unix epoch"))
 }
 
+/// The extension `oid` of a decoded certificate: whether it is critical, and its value
+/// decoded as `T`. `None` when the certificate lacks it or its value is not a `T` (for
+/// the Sigstore and timestamp checks, which read one extension each, both mean "not as
+/// required").
+pub(crate) fn decoded_extension<T: for<'a> Decode<'a>>(
+    cert: &Certificate,
+    oid: der::asn1::ObjectIdentifier,
+) -> Option<(bool, T)> {
+    let ext = cert
+        .tbs_certificate
+        .extensions
+        .as_deref()?
+        .iter()
+        .find(|e| e.extn_id == oid)?;
+    Some((ext.critical, T::from_der(ext.extn_value.as_bytes()).ok()?))
+}
+
 #[cfg(test)]
 mod tests;

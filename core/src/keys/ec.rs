@@ -66,18 +66,7 @@ impl PublicKey {
 
     /// Reads a parsed `SubjectPublicKeyInfo`.
     pub fn from_spki(spki: &SubjectPublicKeyInfoRef<'_>) -> Result<Self, KeyError> {
-        let alg = spki.algorithm.oid;
-        if alg != oids::EC_PUBLIC_KEY {
-            return Err(KeyError::NotEllipticCurve(not_ec_kind(&alg)));
-        }
-        let curve_oid: ObjectIdentifier = spki
-            .algorithm
-            .parameters
-            .ok_or(KeyError::InvalidDer("EC parameters"))?
-            .decode_as()
-            .map_err(|_| KeyError::UnsupportedCurve("explicit parameters".into()))?;
-        let curve = Curve::from_oid(&curve_oid)
-            .ok_or_else(|| KeyError::UnsupportedCurve(alloc::format!("{curve_oid}")))?;
+        let curve = ec_curve(&spki.algorithm)?;
         let point = spki
             .subject_public_key
             .as_bytes()
@@ -234,17 +223,7 @@ impl SigningKey {
     /// Reads an unencrypted PKCS #8 `PrivateKeyInfo` (DER).
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
         let info = pkcs8_info(der)?;
-        if info.algorithm.oid != oids::EC_PUBLIC_KEY {
-            return Err(KeyError::NotEllipticCurve(not_ec_kind(&info.algorithm.oid)));
-        }
-        let curve_oid: ObjectIdentifier = info
-            .algorithm
-            .parameters
-            .ok_or(KeyError::InvalidDer("EC parameters"))?
-            .decode_as()
-            .map_err(|_| KeyError::UnsupportedCurve("explicit parameters".into()))?;
-        let curve = Curve::from_oid(&curve_oid)
-            .ok_or_else(|| KeyError::UnsupportedCurve(alloc::format!("{curve_oid}")))?;
+        let curve = ec_curve(&info.algorithm)?;
         Self::from_sec1_der_on(curve, info.private_key)
     }
 
@@ -327,6 +306,21 @@ impl SigningKey {
             }
         }
     }
+}
+
+/// The named curve of an `ecPublicKey` algorithm identifier (of a public key's SPKI or a
+/// private key's PKCS #8 structure); other algorithms and explicit parameters are refused.
+fn ec_curve(algorithm: &AlgorithmIdentifier<AnyRef<'_>>) -> Result<Curve, KeyError> {
+    if algorithm.oid != oids::EC_PUBLIC_KEY {
+        return Err(KeyError::NotEllipticCurve(not_ec_kind(&algorithm.oid)));
+    }
+    let curve_oid: ObjectIdentifier = algorithm
+        .parameters
+        .ok_or(KeyError::InvalidDer("EC parameters"))?
+        .decode_as()
+        .map_err(|_| KeyError::UnsupportedCurve("explicit parameters".into()))?;
+    Curve::from_oid(&curve_oid)
+        .ok_or_else(|| KeyError::UnsupportedCurve(alloc::format!("{curve_oid}")))
 }
 
 fn pkcs8_info(der: &[u8]) -> Result<PrivateKeyInfoRef<'_>, KeyError> {

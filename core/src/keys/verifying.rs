@@ -68,15 +68,26 @@ impl Scheme {
     /// SHA-256/384/512, or RSASSA-PSS with those hashes and MGF1 of the same hash. SHA-1
     /// and everything else (Ed25519 too: the reference's chains never use it) is refused.
     pub fn from_x509(algorithm: &AlgorithmIdentifierOwned) -> Result<Self, AlgorithmError> {
-        Ok(match algorithm.oid {
+        if let Some(scheme) = Self::with_hash_named(&algorithm.oid) {
+            return Ok(scheme);
+        }
+        match algorithm.oid {
+            oids::RSASSA_PSS => Self::pss_from_params(algorithm),
+            oid => Err(AlgorithmError::Unsupported(oid)),
+        }
+    }
+
+    /// The schemes whose identifier names the hash as well: ECDSA and RSA PKCS #1 v1.5
+    /// with SHA-256/384/512.
+    fn with_hash_named(oid: &ObjectIdentifier) -> Option<Self> {
+        Some(match *oid {
             oids::ECDSA_WITH_SHA_256 => Self::Ecdsa(SignatureHash::Sha256),
             oids::ECDSA_WITH_SHA_384 => Self::Ecdsa(SignatureHash::Sha384),
             oids::ECDSA_WITH_SHA_512 => Self::Ecdsa(SignatureHash::Sha512),
             oids::SHA256_WITH_RSA => Self::RsaPkcs1(SignatureHash::Sha256),
             oids::SHA384_WITH_RSA => Self::RsaPkcs1(SignatureHash::Sha384),
             oids::SHA512_WITH_RSA => Self::RsaPkcs1(SignatureHash::Sha512),
-            oids::RSASSA_PSS => Self::pss_from_params(algorithm)?,
-            oid => return Err(AlgorithmError::Unsupported(oid)),
+            _ => return None,
         })
     }
 
@@ -117,14 +128,11 @@ impl Scheme {
         signature_algorithm: &ObjectIdentifier,
         digest: Option<SignatureHash>,
     ) -> Result<Self, AlgorithmError> {
+        if let Some(scheme) = Self::with_hash_named(signature_algorithm) {
+            return Ok(scheme);
+        }
         let unsupported = || AlgorithmError::Unsupported(*signature_algorithm);
         Ok(match *signature_algorithm {
-            oids::ECDSA_WITH_SHA_256 => Self::Ecdsa(SignatureHash::Sha256),
-            oids::ECDSA_WITH_SHA_384 => Self::Ecdsa(SignatureHash::Sha384),
-            oids::ECDSA_WITH_SHA_512 => Self::Ecdsa(SignatureHash::Sha512),
-            oids::SHA256_WITH_RSA => Self::RsaPkcs1(SignatureHash::Sha256),
-            oids::SHA384_WITH_RSA => Self::RsaPkcs1(SignatureHash::Sha384),
-            oids::SHA512_WITH_RSA => Self::RsaPkcs1(SignatureHash::Sha512),
             oids::EC_PUBLIC_KEY => Self::Ecdsa(digest.ok_or_else(unsupported)?),
             oids::RSA_ENCRYPTION => Self::RsaPkcs1(digest.ok_or_else(unsupported)?),
             oids::RSASSA_PSS => Self::rsa_pss(digest.ok_or_else(unsupported)?),

@@ -27,7 +27,7 @@ use super::asn1::{
 };
 use super::time::UnixTime;
 use super::trust_root::CertificateAuthority;
-use crate::certificate::{verify_path_at, CertificateError};
+use crate::certificate::{decoded_extension, verify_path_at, CertificateError};
 use crate::keys::SignatureHash;
 use crate::keys::{CryptoError, Scheme, VerifyingKey};
 use crate::oids;
@@ -275,27 +275,15 @@ fn sid_matches(sid: Tlv<'_>, cert: &Certificate) -> bool {
                 && cert.tbs_certificate.serial_number.as_bytes() == serial.value
         }
         // [0] SubjectKeyIdentifier
-        0x80 => extension::<SubjectKeyIdentifier>(cert, oids::SUBJECT_KEY_ID)
+        0x80 => decoded_extension::<SubjectKeyIdentifier>(cert, oids::SUBJECT_KEY_ID)
             .is_some_and(|(_, ski)| ski.0.as_bytes() == sid.value),
         _ => false,
     }
 }
 
-fn extension<T: for<'a> Decode<'a>>(
-    cert: &Certificate,
-    oid: ObjectIdentifier,
-) -> Option<(bool, T)> {
-    let ext = cert
-        .tbs_certificate
-        .extensions
-        .as_deref()?
-        .iter()
-        .find(|e| e.extn_id == oid)?;
-    Some((ext.critical, T::from_der(ext.extn_value.as_bytes()).ok()?))
-}
-
 fn is_ca(cert: &Certificate) -> bool {
-    extension::<BasicConstraints>(cert, oids::BASIC_CONSTRAINTS).is_some_and(|(_, bc)| bc.ca)
+    decoded_extension::<BasicConstraints>(cert, oids::BASIC_CONSTRAINTS)
+        .is_some_and(|(_, bc)| bc.ca)
 }
 
 /// The signed attribute `oid`'s single value.
@@ -401,7 +389,7 @@ fn verify_with(token: &Token<'_>, tsa: &CertificateAuthority) -> Result<(), Time
         .map_err(TimestampError::BadSignature)?;
 
     // The signer must be a timestamping leaf (RFC 3161 §2.3: EKU timeStamping only, critical).
-    match extension::<ExtendedKeyUsage>(signer, oids::EXT_KEY_USAGE) {
+    match decoded_extension::<ExtendedKeyUsage>(signer, oids::EXT_KEY_USAGE) {
         Some((true, eku)) if eku.0.contains(&oids::KP_TIME_STAMPING) => {}
         Some((false, _)) => {
             return Err(TimestampError::NotTimestampingCertificate(

@@ -618,23 +618,53 @@ fn dsse_v001(spec: &json::Object, expected: &ExpectedEntry<'_>) -> Result<(), Tl
     if value != alg.digest(&env.payload) {
         return Err(BodyError::PayloadHash.into());
     }
-    let sigs = json::array(
-        json::require(spec, "signatures", "signatures", "spec")?,
-        "signatures",
-    )?;
-    if sigs.len() != env.signatures.len() {
-        return Err(BodyError::Signature.into());
-    }
-    for (logged, sig) in sigs.iter().zip(&env.signatures) {
-        let logged = json::object(logged, "signatures[]")?;
-        if b64(logged, "signature")? != sig.sig {
+    let logged = LoggedSignatures {
+        parent: "spec",
+        signature: "signature",
+        key: "verifier",
+    };
+    logged.check(spec, env, expected, Some)
+}
+
+/// Where a log entry body lists the envelope's signatures, and what each names.
+struct LoggedSignatures {
+    /// The object holding `signatures` (for errors).
+    parent: &'static str,
+    /// The field of each signature's bytes.
+    signature: &'static str,
+    /// The field of each signer's PEM.
+    key: &'static str,
+}
+
+impl LoggedSignatures {
+    /// The logged signatures must be the envelope's, in order, each by the expected
+    /// signer; `decode` turns a logged signature field (base64-decoded once) into the
+    /// signature's bytes.
+    fn check(
+        &self,
+        holder: &json::Object,
+        env: &Envelope,
+        expected: &ExpectedEntry<'_>,
+        decode: impl Fn(Vec<u8>) -> Option<Vec<u8>>,
+    ) -> Result<(), TlogError> {
+        let sigs = json::array(
+            json::require(holder, "signatures", "signatures", self.parent)?,
+            "signatures",
+        )?;
+        if sigs.len() != env.signatures.len() {
             return Err(BodyError::Signature.into());
         }
-        if !expected.pem_is_signer(&b64(logged, "verifier")?) {
-            return Err(BodyError::Verifier.into());
+        for (logged, sig) in sigs.iter().zip(&env.signatures) {
+            let logged = json::object(logged, "signatures[]")?;
+            if decode(b64(logged, self.signature)?).as_deref() != Some(sig.sig.as_slice()) {
+                return Err(BodyError::Signature.into());
+            }
+            if !expected.pem_is_signer(&b64(logged, self.key)?) {
+                return Err(BodyError::Verifier.into());
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// intoto/0.0.2: `{content: {envelope: {payloadType, signatures: [{sig: b64(b64(sig)),
@@ -650,25 +680,14 @@ fn intoto_v002(spec: &json::Object, expected: &ExpectedEntry<'_>) -> Result<(), 
     if text(logged_env, "payloadType")? != env.payload_type {
         return Err(BodyError::PayloadType.into());
     }
-    let sigs = json::array(
-        json::require(logged_env, "signatures", "signatures", "envelope")?,
-        "signatures",
-    )?;
-    if sigs.len() != env.signatures.len() {
-        return Err(BodyError::Signature.into());
-    }
-    for (logged, sig) in sigs.iter().zip(&env.signatures) {
-        let logged = json::object(logged, "signatures[]")?;
-        let inner = b64(logged, "sig")?;
-        let decoded = core::str::from_utf8(&inner)
+    let logged = LoggedSignatures {
+        parent: "envelope",
+        signature: "sig",
+        key: "publicKey",
+    };
+    logged.check(logged_env, env, expected, |inner| {
+        core::str::from_utf8(&inner)
             .ok()
-            .and_then(crate::encoding::b64decode_strict);
-        if decoded.as_deref() != Some(sig.sig.as_slice()) {
-            return Err(BodyError::Signature.into());
-        }
-        if !expected.pem_is_signer(&b64(logged, "publicKey")?) {
-            return Err(BodyError::Verifier.into());
-        }
-    }
-    Ok(())
+            .and_then(crate::encoding::b64decode_strict)
+    })
 }

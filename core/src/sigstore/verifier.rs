@@ -3,7 +3,6 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use const_oid::ObjectIdentifier;
 use der::{Decode, Encode};
 use serde_json::Value;
 use x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage};
@@ -19,7 +18,7 @@ use super::tlog::{EntrySigner, ExpectedEntry, SignedContent, TlogError};
 use super::trust_root::TrustedRoot;
 use super::SigstoreError;
 use crate::bundle::{Bundle, BundleVersion, Content, VerificationMaterial};
-use crate::certificate::{verify_path_at, CertificateError};
+use crate::certificate::{decoded_extension, verify_path_at, CertificateError};
 use crate::dsse::{pae, pae_digest, IN_TOTO_PAYLOAD_TYPE};
 use crate::encoding::unhex;
 use crate::keys::SignatureHash;
@@ -155,19 +154,6 @@ pub struct VerifiedBundle {
 
 fn cert_time(t: x509_cert::time::Time) -> UnixTime {
     UnixTime::from_secs(t.to_unix_duration().as_secs() as i64)
-}
-
-fn extension<T: for<'a> Decode<'a>>(
-    cert: &Certificate,
-    oid: ObjectIdentifier,
-) -> Option<Result<T, der::Error>> {
-    let ext = cert
-        .tbs_certificate
-        .extensions
-        .as_deref()?
-        .iter()
-        .find(|e| e.extn_id == oid)?;
-    Some(T::from_der(ext.extn_value.as_bytes()))
 }
 
 /// Whether a chain error says "this CA is not the issuer" rather than "the issuer
@@ -568,12 +554,12 @@ pub fn verify_at(
         checks.push(Check::SignedCertificateTimestamps { count });
         // Both usages are required (sigstore-python checks both; Fulcio always sets
         // them), not either as for `certificate` signatures.
-        match extension::<KeyUsage>(cert, oids::KEY_USAGE) {
-            Some(Ok(ku)) if ku.digital_signature() => {}
+        match decoded_extension::<KeyUsage>(cert, oids::KEY_USAGE) {
+            Some((_, ku)) if ku.digital_signature() => {}
             _ => return Err(SigstoreError::LeafKeyUsage),
         }
-        match extension::<ExtendedKeyUsage>(cert, oids::EXT_KEY_USAGE) {
-            Some(Ok(eku)) if eku.0.contains(&oids::KP_CODE_SIGNING) => {}
+        match decoded_extension::<ExtendedKeyUsage>(cert, oids::EXT_KEY_USAGE) {
+            Some((_, eku)) if eku.0.contains(&oids::KP_CODE_SIGNING) => {}
             _ => return Err(SigstoreError::LeafExtendedKeyUsage),
         }
         checks.push(Check::CertificateUsage);

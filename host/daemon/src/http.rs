@@ -106,6 +106,18 @@ fn origin(headers: &HeaderMap) -> Option<&str> {
     header_str(headers, header::ORIGIN)
 }
 
+/// The origin of a pairing request: pairing binds a token to a web page's origin, so a
+/// request without one (a script, curl) cannot pair.
+fn pairing_origin(headers: &HeaderMap) -> Result<String, HttpError> {
+    origin(headers).map(String::from).ok_or_else(|| {
+        HttpError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidArgument,
+            "pairing is for web pages: the request has no Origin",
+        )
+    })
+}
+
 /// The web origin a request comes from: its `Origin`, or, for a browser's same-origin
 /// `GET` or `HEAD` (which carries no `Origin`: the daemon's own UI listing signers), the
 /// daemon's own origin as the request addressed it (`Sec-Fetch-Site: same-origin`, which
@@ -384,13 +396,7 @@ async fn start_pairing(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<PairingStarted>), HttpError> {
-    let Some(origin) = origin(&headers).map(String::from) else {
-        return Err(HttpError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidArgument,
-            "pairing is for web pages: the request has no Origin",
-        ));
-    };
+    let origin = pairing_origin(&headers)?;
     state.limit(&origin, "pairing")?;
     let body: PairingBody = json_body(body).await?;
     let (id, expires_at, code, client) = {
@@ -459,13 +465,7 @@ async fn confirm_pairing(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Paired2>, HttpError> {
-    let Some(origin) = origin(&headers).map(String::from) else {
-        return Err(HttpError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidArgument,
-            "pairing is for web pages: the request has no Origin",
-        ));
-    };
+    let origin = pairing_origin(&headers)?;
     state.limit(&origin, "pairing")?;
     let body: ConfirmBody = json_body(body).await?;
     let code = Zeroizing::new(body.code);
