@@ -10,6 +10,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchChromium } from '../../wasm/npm/test/fixtures.mjs';
 import { contentSecurityPolicy, startStatic } from '../hub/static.mjs';
 
 export const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,17 +26,6 @@ export const P256_PUB = join(GEN, 'keys/p256-pub.pem');
 export const SIGSTORE_ID = { identity: 'stefanb@us.ibm.com', issuer: 'https://sigstore.verify.ibm.com/oauth2' };
 export const SCREENSHOTS = join(REPO, 'target/web-screenshots');
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 /** A private copy of the native CLI (a concurrent cargo build may replace target/debug's). */
 export function nativeCli(dir) {
@@ -116,12 +106,8 @@ export async function serveApp({ connect = [], routes = {} } = {}) {
   });
 }
 
-/** Launches Chromium (fails, never skips, when it is missing: wasm/test.sh setup installs it). */
-export async function launch() {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run wasm/test.sh setup`);
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-}
+/** Launches Chromium (the wasm package's tests' launcher: fails, never skips, when it is missing). */
+export const launch = launchChromium;
 
 /**
  * A page that records problems: uncaught errors, CSP violations, console errors other

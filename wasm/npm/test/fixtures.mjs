@@ -16,11 +16,35 @@ export const REPO = resolve(PKG, '../..');
 export const VECTORS = join(REPO, 'tests/vectors/model-transparency');
 const KEYS = join(VECTORS, 'scripts/tests/keys/certificate');
 
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+// Flags for a closed network (no background connections, no QUIC) and a root user.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/**
+ * Launches headless Chromium (Debian's, or $CHROMIUM) through playwright-core, for the
+ * wasm package's and the web UI's tests. Fails, never skips, when it is missing: a missing
+ * browser must fail the run rather than pass it untested (wasm/test.sh setup installs it).
+ */
+export async function launchChromium() {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run wasm/test.sh setup`);
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
 /** The native CLI (built by `cargo build -p model-signing-cli` if missing). */
 export function nativeCli() {
   const bin = process.env.MODEL_SIGNING_CLI || join(REPO, 'target/debug/model_signing');
   if (!existsSync(bin)) {
-    execFileSync('cargo', ['build', '-p', 'model-signing', '--bin', 'model_signing', '--locked'], {
+    execFileSync('cargo', ['build', '-p', 'model-signing-cli', '--bin', 'model_signing', '--locked'], {
       cwd: REPO,
       stdio: 'inherit',
     });

@@ -5,26 +5,14 @@
 
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PKG, REPO, compareWithNative, serveFixtures } from './fixtures.mjs';
+import { PKG, REPO, compareWithNative, launchChromium, serveFixtures } from './fixtures.mjs';
 
 const BIN = join(REPO, 'node_modules/.bin');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-// Flags for a closed network (no background connections, no QUIC) and a root user.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 let fixtures;
 let server;
@@ -167,9 +155,7 @@ describe('chromium', () => {
   let browser;
   let page;
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run wasm/test.sh setup`);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
     page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e));
