@@ -112,12 +112,7 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 command -v wrk >/dev/null 2>&1 || die "wrk missing after install"
 if [ "$PERF" = 1 ]; then command -v perf >/dev/null 2>&1 || die "BENCH_PERF=1 needs perf (Debian: linux-perf)"; fi
-MODULE=
-for m in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*-linux-gnu/softhsm/libsofthsm2.so \
-  /usr/lib/*-linux-gnu/pkcs11/libsofthsm2.so /usr/lib64/pkcs11/libsofthsm2.so; do
-  if [ -f "$m" ]; then MODULE=$m; break; fi
-done
-[ -n "$MODULE" ] || die "libsofthsm2.so not found"
+MODULE=$(scripts/setup-softhsm.sh --module)
 
 # ------------------------------------------------------------------ 2. keys, token, model
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/daemon-bench.XXXXXX")

@@ -60,21 +60,13 @@ fi
 mkdir -p "$DEMO_DIR"
 STATE=$DEMO_DIR/state
 SIGNERS=()
-softhsm_module() {
-  local m
-  for m in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*-linux-gnu/softhsm/libsofthsm2.so \
-    /usr/lib/*-linux-gnu/pkcs11/libsofthsm2.so /usr/lib64/pkcs11/libsofthsm2.so; do
-    if [ -f "$m" ]; then echo "$m"; return 0; fi
-  done
-  return 1
-}
 # URI attribute values: everything but letters, digits, / . - _ percent-encoded (RFC 7512).
 pct() { node -e 'process.stdout.write([...Buffer.from(process.argv[1])].map((b) => /[A-Za-z0-9\/._-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : "%" + b.toString(16).toUpperCase().padStart(2, "0")).join(""))' "$1"; }
 
 HSM=$DEMO_DIR/softhsm
 MODULE=
 if [ "${DEMO_SOFTHSM:-1}" != 0 ] && command -v softhsm2-util >/dev/null 2>&1 && command -v pkcs11-tool >/dev/null 2>&1 \
-  && command -v openssl >/dev/null 2>&1 && MODULE=$(softhsm_module); then
+  && command -v openssl >/dev/null 2>&1 && MODULE=$("$REPO/scripts/setup-softhsm.sh" --module 2>/dev/null); then
   if ! [ -f "$HSM/release.pub.pem" ]; then
     log "creating the SoftHSM2 token 'demo' with an EC P-256 key 'release' in ${HSM#"$REPO"/}"
     rm -rf "$HSM"

@@ -5,6 +5,10 @@
 # Idempotent: when every tool and the SoftHSM2 module are present nothing is installed and
 # apt is not touched; `apt-get update` runs only when something is missing. The tests give
 # each SoftHSM2 instance its own SOFTHSM2_CONF, so nothing is configured here.
+#
+#   scripts/setup-softhsm.sh            install what is missing
+#   scripts/setup-softhsm.sh --module   print the path of libsofthsm2.so (installs nothing;
+#                                       exit status 1 when there is none)
 set -euo pipefail
 
 log() { printf '[setup-softhsm] %s\n' "$*" >&2; }
@@ -25,6 +29,10 @@ softhsm_module() {
   done
   return 1
 }
+if [ "${1:-}" = --module ]; then
+  softhsm_module || die "libsofthsm2.so not found: run scripts/setup-softhsm.sh"
+  exit 0
+fi
 
 missing=()
 command -v softhsm2-util >/dev/null 2>&1 && softhsm_module >/dev/null || missing+=(softhsm2)
