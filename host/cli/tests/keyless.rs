@@ -166,12 +166,7 @@ fn token_flow_signs_and_three_verifiers_accept() {
     let out = verify_ours(&mock.trust_config, dir, IDENTITY, ISSUER);
     assert!(out.success(), "{}", out.text());
     // The reference, model-signing 1.1.1.
-    let out = run(reference("model_signing")
-        .current_dir(dir)
-        .args(["verify", "sigstore", "--trust_config"])
-        .arg(&mock.trust_config)
-        .args(["--identity", IDENTITY, "--identity_provider", ISSUER])
-        .args(["--signature", "model.sig", "model"]));
+    let out = verify_reference(&mock.trust_config, dir, IDENTITY, ISSUER);
     assert!(out.success(), "reference: {}", out.text());
     assert!(
         out.text().contains("Verification succeeded"),
@@ -189,6 +184,16 @@ fn token_flow_signs_and_three_verifiers_accept() {
     std::fs::write(dir.join("model/config.json"), b"{ }").unwrap();
     let out = verify_ours(&mock.trust_config, dir, IDENTITY, ISSUER);
     assert_eq!(out.code, Some(1), "{}", out.text());
+}
+
+/// The reference's (model-signing 1.1.1) `verify sigstore` of `model.sig`.
+fn verify_reference(trust: &Path, dir: &Path, identity: &str, issuer: &str) -> Run {
+    run(reference("model_signing")
+        .current_dir(dir)
+        .args(["verify", "sigstore", "--trust_config"])
+        .arg(trust)
+        .args(["--identity", identity, "--identity_provider", issuer])
+        .args(["--signature", "model.sig", "model"]))
 }
 
 /// sigstore-python's `verify identity` on the model's DSSE subject.
@@ -238,12 +243,7 @@ fn rekor_v2_when_the_signing_config_selects_it() {
     assert!(entry.get("inclusionPromise").is_none());
     let out = verify_ours(&mock.trust_config, dir, IDENTITY, ISSUER);
     assert!(out.success(), "{}", out.text());
-    let out = run(reference("model_signing")
-        .current_dir(dir)
-        .args(["verify", "sigstore", "--trust_config"])
-        .arg(&mock.trust_config)
-        .args(["--identity", IDENTITY, "--identity_provider", ISSUER])
-        .args(["--signature", "model.sig", "model"]));
+    let out = verify_reference(&mock.trust_config, dir, IDENTITY, ISSUER);
     assert!(out.success(), "reference: {}", out.text());
     let out = verify_sigstore_python(&mock.trust_config, dir, IDENTITY, ISSUER);
     assert!(out.success(), "sigstore-python: {}", out.text());
@@ -355,29 +355,59 @@ fn http_agent() -> ureq::Agent {
         .into()
 }
 
+/// An interactive `sign sigstore` (browser or out-of-band flow) started against a local
+/// Sigstore and a local OIDC provider whose user is `user`, with `extra` flags before
+/// the model; stdin and stderr piped, `BROWSER=true` so no browser is opened.
+struct InteractiveSign {
+    _mock: Mock,
+    provider: OidcProvider,
+    tmp: tempfile::TempDir,
+    trust: std::path::PathBuf,
+    child: std::process::Child,
+}
+
+impl InteractiveSign {
+    fn start(user: &'static str, extra: &[&str]) -> Self {
+        let mock = Mock::start();
+        let provider = OidcProvider::start(user);
+        let tmp = signing_dir();
+        let trust = patched_trust(
+            &mock,
+            tmp.path(),
+            &[("/signingConfig/oidcUrls/0/url", &provider.url)],
+        );
+        let child = ms()
+            .current_dir(tmp.path())
+            .args(["sign", "sigstore", "--trust-config"])
+            .arg(&trust)
+            .args(extra)
+            .args(["--signature", "model.sig", "model"])
+            .env("BROWSER", "true")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        Self {
+            _mock: mock,
+            provider,
+            tmp,
+            trust,
+            child,
+        }
+    }
+
+    fn dir(&self) -> &Path {
+        self.tmp.path()
+    }
+}
+
 #[test]
 fn browser_flow_with_pkce_against_a_local_provider() {
-    let mock = Mock::start();
-    let provider = OidcProvider::start("browser-user");
-    let tmp = signing_dir();
-    let dir = tmp.path();
-    let trust = patched_trust(
-        &mock,
-        dir,
-        &[("/signingConfig/oidcUrls/0/url", &provider.url)],
-    );
-    let mut child = ms()
-        .current_dir(dir)
-        .args(["sign", "sigstore", "--trust-config"])
-        .arg(&trust)
-        .args(["--signature", "model.sig", "model"])
-        .env("BROWSER", "true")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut signing = InteractiveSign::start("browser-user", &[]);
+    drop(signing.child.stdin.take());
+    let provider = &signing.provider;
+    let mut stderr = BufReader::new(signing.child.stderr.take().unwrap());
     let auth_url = read_until(&mut stderr, &format!("{}/auth?", provider.url));
     // The "browser": follow the provider's redirect to the loopback listener.
     let agent = http_agent();
@@ -396,42 +426,27 @@ fn browser_flow_with_pkce_against_a_local_provider() {
     assert_eq!(resp.status().as_u16(), 200);
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
-    let status = child.wait().unwrap();
+    let status = signing.child.wait().unwrap();
     assert!(status.success(), "{rest}");
     assert_eq!(*provider.pkce_failures.lock().unwrap(), 0);
-    let out = verify_ours(&trust, dir, "browser-user", &provider.url);
+    let out = verify_ours(&signing.trust, signing.dir(), "browser-user", &provider.url);
     assert!(out.success(), "{}", out.text());
 }
 
 #[test]
 fn out_of_band_flow_and_custom_client() {
-    let mock = Mock::start();
-    let provider = OidcProvider::start("oob-user");
-    let tmp = signing_dir();
-    let dir = tmp.path();
-    let trust = patched_trust(
-        &mock,
-        dir,
-        &[("/signingConfig/oidcUrls/0/url", &provider.url)],
-    );
-    let mut child = ms()
-        .current_dir(dir)
-        .args(["sign", "sigstore", "--trust-config"])
-        .arg(&trust)
-        .args([
+    let mut signing = InteractiveSign::start(
+        "oob-user",
+        &[
             "--oauth-force-oob",
             "--client_id",
             "my-client",
             "--client-secret",
             "s3cret",
-        ])
-        .args(["--signature", "model.sig", "model"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        ],
+    );
+    let provider = &signing.provider;
+    let mut stderr = BufReader::new(signing.child.stderr.take().unwrap());
     let auth_url = read_until(&mut stderr, &format!("{}/auth?", provider.url));
     assert_eq!(
         param(&params(&auth_url), "client_id").as_deref(),
@@ -440,12 +455,12 @@ fn out_of_band_flow_and_custom_client() {
     let mut resp = http_agent().get(&auth_url).call().unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     let code = resp.body_mut().read_to_string().unwrap();
-    let mut stdin = child.stdin.take().unwrap();
+    let mut stdin = signing.child.stdin.take().unwrap();
     writeln!(stdin, "{code}").unwrap();
     drop(stdin);
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
-    assert!(child.wait().unwrap().success(), "{rest}");
+    assert!(signing.child.wait().unwrap().success(), "{rest}");
     let token_request = provider
         .stub
         .seen
@@ -464,35 +479,18 @@ fn out_of_band_flow_and_custom_client() {
         param(&form, "redirect_uri").as_deref(),
         Some("urn:ietf:wg:oauth:2.0:oob")
     );
-    let out = verify_ours(&trust, dir, "oob-user", &provider.url);
+    let out = verify_ours(&signing.trust, signing.dir(), "oob-user", &provider.url);
     assert!(out.success(), "{}", out.text());
 }
 
 #[test]
 fn oob_flow_with_a_wrong_code_fails_cleanly() {
-    let mock = Mock::start();
-    let provider = OidcProvider::start("oob-user");
-    let tmp = signing_dir();
-    let dir = tmp.path();
-    let trust = patched_trust(
-        &mock,
-        dir,
-        &[("/signingConfig/oidcUrls/0/url", &provider.url)],
-    );
-    let mut child = ms()
-        .current_dir(dir)
-        .args(["sign", "sigstore", "--trust-config"])
-        .arg(&trust)
-        .args(["--oauth-force-oob", "--signature", "model.sig", "model"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let signing = InteractiveSign::start("oob-user", &["--oauth-force-oob"]);
+    let mut child = signing.child;
     writeln!(child.stdin.take().unwrap(), "not-a-code").unwrap();
     let out = Run::from(child.wait_with_output().unwrap());
     out.sign_failed_cleanly(
-        &dir.join("model.sig"),
+        &signing.tmp.path().join("model.sig"),
         &["the OIDC provider", "HTTP 400", "unknown code"],
     );
 }
