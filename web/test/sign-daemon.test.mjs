@@ -303,6 +303,34 @@ describe('sign view with the real daemon', () => {
     await page.closeAll();
   });
 
+  test('stop waiting withdraws the request from the daemon, and nothing is signed', async () => {
+    const page = await open(daemon.url + '#sign');
+    await pair(page, daemon.origin);
+    await pick(page, model('withdrawn-model'));
+    const signedBefore = daemon.audit().filter((e) => e.event === 'signed').length;
+    const request = await signAndWait(page);
+    await page.click(`${view} button:has-text("Stop waiting")`);
+    await page.waitForSelector(`${view} section.result[data-state="failed"]`);
+    assert.equal(
+      await result(page).innerText(),
+      '✕ Not signed\n\nStopped waiting. The daemon withdraws a request whose page stops waiting: it can no longer be approved, and nothing is signed.',
+    );
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), '✕ Not signed', 'the outcome has the focus');
+    // The daemon's side: the request leaves model_signing approve --list, and is audited.
+    const deadline = Date.now() + 10000;
+    while (daemon.listing().requests.length > 0) {
+      assert.ok(Date.now() < deadline, `the withdrawn request is still listed: ${JSON.stringify(daemon.listing().requests)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.throws(() => daemon.accept(request.id), 'a withdrawn request cannot be approved');
+    assert.ok(daemon.audit().some((e) => e.event === 'withdrawn' && e.request === request.id), 'audited as withdrawn');
+    assert.equal(daemon.audit().filter((e) => e.event === 'signed').length, signedBefore);
+    await screenshot(page, 'sign-stopped-waiting', { full: true });
+    assert.equal(await page.locator(`${view} button:has-text("Save model.sig")`).count(), 0);
+    assert.deepEqual(page.problems(), []);
+    await page.closeAll();
+  });
+
   test('a page of a foreign origin cannot pair or sign: its requests fail in the browser and the daemon records nothing of it', async () => {
     const origin = foreign.url;
     const page = await open(`${origin}/?daemon=${daemon.origin}#sign`, { allow: [/blocked by CORS policy|Failed to load resource: net::ERR_FAILED|status of 403 \(Forbidden\) \(http:\/\/127\.0\.0\.1:\d+\/api\/v1\/pairings\)/] });

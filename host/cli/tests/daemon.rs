@@ -906,6 +906,51 @@ fn denied_and_timed_out_approvals_sign_nothing() {
         .success());
 }
 
+/// A page that stops waiting (its request's connection closes) leaves nothing behind: the
+/// request leaves the list the user approves from, the audit log says it was withdrawn,
+/// and nothing is signed.
+#[test]
+fn a_request_whose_page_went_away_leaves_the_list() {
+    let t = tmp();
+    let m = small_model(&t.path().join("m"));
+    let d = key_daemon(&t, &["--approval-timeout", "60"]);
+    let token = d.pair(HUB);
+    let body =
+        json!({"signer": "key-1", "modelName": "m", "manifest": wasm_manifest(&m)}).to_string();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", d.port)).unwrap();
+    write!(
+        s,
+        "POST /api/v1/sign HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nOrigin: {HUB}\r\n\
+         Content-Type: application/json\r\nAuthorization: Bearer {token}\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        d.port,
+        body.len()
+    )
+    .unwrap();
+    let ids = d.wait_for_requests(1);
+    drop(s);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !d.waiting().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the request of a page that went away is still listed: {:?}",
+            d.waiting()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!d.approve(&["--accept", &ids[0].to_string()]).success());
+    let events = d.audit();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "withdrawn" && e["request"] == ids[0]),
+        "{events:?}"
+    );
+    assert!(events
+        .iter()
+        .all(|e| e["event"] != "signed" && e["event"] != "approved"));
+}
+
 #[test]
 fn a_non_loopback_address_is_refused() {
     let t = tmp();

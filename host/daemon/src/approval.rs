@@ -91,6 +91,18 @@ impl std::fmt::Debug for Approvals {
     }
 }
 
+/// Removes a waiting request from the list when dropped.
+struct Listed<'a> {
+    approvals: &'a Approvals,
+    id: u64,
+}
+
+impl Drop for Listed<'_> {
+    fn drop(&mut self) {
+        lock(&self.approvals.waiting).remove(&self.id);
+    }
+}
+
 /// A request could not be queued.
 #[derive(Debug, PartialEq, Eq)]
 pub struct TooManyPending;
@@ -172,6 +184,13 @@ impl Approvals {
             waiting.insert(id, Waiting { request, reply });
             receiver
         };
+        // The request leaves the list however the wait ends, also when this future is
+        // dropped because the page went away (its connection closed): a request nobody
+        // waits for must neither be shown to the user nor hold one of the pending places.
+        let _listed = Listed {
+            approvals: self,
+            id,
+        };
         let outcome = match tokio::time::timeout(timeout, receiver).await {
             Ok(Ok((Decision::Approve, by))) => Outcome::Approved { by },
             Ok(Ok((Decision::Deny, _))) => Outcome::Denied,
@@ -179,7 +198,6 @@ impl Approvals {
             Ok(Err(_)) => Outcome::Denied,
             Err(_) => Outcome::TimedOut,
         };
-        lock(&self.waiting).remove(&id);
         Ok(outcome)
     }
 
@@ -234,6 +252,47 @@ mod tests {
             Outcome::TimedOut
         );
         assert!(a.waiting().is_empty(), "a timed-out request is gone");
+    }
+
+    #[tokio::test]
+    async fn a_request_nobody_waits_for_leaves_the_list() {
+        let a = Arc::new(Approvals::default());
+        let r = request(&a);
+        let id = r.id;
+        let waiter = {
+            let a = a.clone();
+            tokio::spawn(async move { a.wait(r, Duration::from_secs(60)).await })
+        };
+        while a.waiting().is_empty() {
+            tokio::task::yield_now().await;
+        }
+        // The page's connection closed: the server drops the handler, and with it the wait.
+        waiter.abort();
+        assert!(waiter.await.unwrap_err().is_cancelled());
+        assert!(a.waiting().is_empty(), "an abandoned request is gone");
+        assert!(
+            !a.decide(id, Decision::Approve, "approve"),
+            "nothing left to approve"
+        );
+        // Its place is free again: MAX_PENDING requests still fit.
+        let mut held = Vec::new();
+        for _ in 0..MAX_PENDING {
+            let r = request(&a);
+            let a = a.clone();
+            held.push(tokio::spawn(async move {
+                a.wait(r, Duration::from_secs(60)).await
+            }));
+        }
+        while a.waiting().len() < MAX_PENDING {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(
+            a.wait(request(&a), Duration::from_secs(1)).await,
+            Err(TooManyPending)
+        );
+        for h in held {
+            h.abort();
+        }
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub enum Event {
     Denied,
     /// Nobody decided in time.
     TimedOut,
+    /// The page stopped waiting (its connection closed) before anyone decided.
+    Withdrawn,
     /// The signature was made (and verified).
     Signed,
     /// Signing failed after approval.

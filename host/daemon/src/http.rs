@@ -106,6 +106,40 @@ fn origin(headers: &HeaderMap) -> Option<&str> {
     header_str(headers, header::ORIGIN)
 }
 
+/// Says, when a sign handler is dropped while its request waits for approval (the page
+/// stopped waiting and its connection closed), that the request was withdrawn: in the
+/// audit log and on the terminal, where it was shown. The request itself leaves the list
+/// with the wait ([`crate::approval::Approvals::wait`]).
+struct Withdrawal<'a> {
+    state: &'a AppState,
+    request: &'a SignRequest,
+    waiting: bool,
+}
+
+impl Drop for Withdrawal<'_> {
+    fn drop(&mut self) {
+        if !self.waiting {
+            return;
+        }
+        let r = self.request;
+        self.state.audit.record(
+            Event::Withdrawn,
+            Entry {
+                origin: Some(&r.origin),
+                request: Some(r.id),
+                model: Some(&r.model_name),
+                root_digest: Some(&r.root_digest),
+                signer: Some(&r.signer),
+                ..Entry::default()
+            },
+        );
+        self.state.terminal(&format!(
+            "Sign request #{} withdrawn: its page stopped waiting. Nothing signed.",
+            r.id
+        ));
+    }
+}
+
 /// The origin of a pairing request: pairing binds a token to a web page's origin, so a
 /// request without one (a script, curl) cannot pair.
 fn pairing_origin(headers: &HeaderMap) -> Result<String, HttpError> {
@@ -821,17 +855,23 @@ async fn sign(
             signer = request.signer,
             tty = if state.terminal_approval { format!("   (or type 'y {0}' / 'n {0}' here)", request.id) } else { String::new() },
         ));
-        state
+        let mut withdrawal = Withdrawal {
+            state: &state,
+            request: &request,
+            waiting: true,
+        };
+        let waited = state
             .approvals
             .wait(request.clone(), state.approval_timeout)
-            .await
-            .map_err(|_| {
-                HttpError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    ErrorCode::RateLimited,
-                    "too many sign requests are waiting for approval",
-                )
-            })?
+            .await;
+        withdrawal.waiting = false;
+        waited.map_err(|_| {
+            HttpError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                "too many sign requests are waiting for approval",
+            )
+        })?
     };
     let record = |event: Event, detail: Option<&str>| {
         state.audit.record(

@@ -617,7 +617,7 @@ export class SignView extends HTMLElement {
       this.#announce('Signed. Save model.sig.');
       title.focus();
     } catch (e) {
-      const text = e && e.name === 'AbortError' ? 'Stopped waiting. If the daemon still asks for approval, deny it there.' : daemonMessage(e);
+      const text = e && e.name === 'AbortError' ? 'Stopped waiting. The daemon withdraws a request whose page stops waiting: it can no longer be approved, and nothing is signed.' : daemonMessage(e);
       if (e instanceof DaemonError && e.status === 401) this.#showUnpaired();
       const denied = e instanceof DaemonError && e.code === 'APPROVAL_DENIED';
       const title = h('h3', { tabindex: '-1' }, h('span', { class: 'badge', 'aria-hidden': 'true' }, '✕'), denied ? ' Denied' : ' Not signed');
