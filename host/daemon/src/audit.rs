@@ -11,6 +11,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+use crate::approval::SignRequest;
+
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -71,6 +73,21 @@ pub struct Entry<'a> {
     /// A detail (who decided, why it failed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<&'a str>,
+}
+
+impl<'a> Entry<'a> {
+    /// The line of an event of sign request `r`, with `detail`.
+    pub fn of_request(r: &'a SignRequest, detail: Option<&'a str>) -> Self {
+        Self {
+            origin: Some(&r.origin),
+            request: Some(r.id),
+            model: Some(&r.model_name),
+            root_digest: Some(&r.root_digest),
+            signer: Some(&r.signer),
+            detail,
+            ..Self::default()
+        }
+    }
 }
 
 /// The log file, opened for appending only.

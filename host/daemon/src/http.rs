@@ -122,17 +122,9 @@ impl Drop for Withdrawal<'_> {
             return;
         }
         let r = self.request;
-        self.state.audit.record(
-            Event::Withdrawn,
-            Entry {
-                origin: Some(&r.origin),
-                request: Some(r.id),
-                model: Some(&r.model_name),
-                root_digest: Some(&r.root_digest),
-                signer: Some(&r.signer),
-                ..Entry::default()
-            },
-        );
+        self.state
+            .audit
+            .record(Event::Withdrawn, Entry::of_request(r, None));
         self.state.terminal(&format!(
             "Sign request #{} withdrawn: its page stopped waiting. Nothing signed.",
             r.id
@@ -831,15 +823,7 @@ async fn sign(
     };
     state.audit.record(
         Event::SignRequested,
-        Entry {
-            origin: Some(&request.origin),
-            request: Some(request.id),
-            model: Some(&request.model_name),
-            root_digest: Some(&request.root_digest),
-            signer: Some(&request.signer),
-            detail: shown_path.as_deref(),
-            ..Entry::default()
-        },
+        Entry::of_request(&request, shown_path.as_deref()),
     );
     let outcome = if state.approvals.granted(&request.origin, &request.signer) {
         Outcome::Approved { by: "grant" }
@@ -874,18 +858,9 @@ async fn sign(
         })?
     };
     let record = |event: Event, detail: Option<&str>| {
-        state.audit.record(
-            event,
-            Entry {
-                origin: Some(&request.origin),
-                request: Some(request.id),
-                model: Some(&request.model_name),
-                root_digest: Some(&request.root_digest),
-                signer: Some(&request.signer),
-                detail,
-                ..Entry::default()
-            },
-        )
+        state
+            .audit
+            .record(event, Entry::of_request(&request, detail))
     };
     match outcome {
         Outcome::Approved { by } => record(Event::Approved, Some(by)),
