@@ -121,9 +121,9 @@ async function open(url, { allow = [] } = {}) {
 }
 
 /** Pairs the page as its user does: Pair, read the code through approve, type it. */
-async function pair(page, origin) {
+async function pair(page, origin, d = daemon) {
   await page.click(`${view} button:has-text("Pair this page with the daemon")`);
-  const code = await daemon.pairingCode(origin);
+  const code = await d.pairingCode(origin);
   await page.fill(`${view} input.code`, code);
   await page.click(`${view} form.pair button[type="submit"]`);
   await page.waitForSelector(`${view} fieldset.signers:not([hidden]) input[type="radio"]`);
@@ -329,6 +329,29 @@ describe('sign view with the real daemon', () => {
     assert.equal(await page.locator(`${view} button:has-text("Save model.sig")`).count(), 0);
     assert.deepEqual(page.problems(), []);
     await page.closeAll();
+  });
+
+  test('a request nobody approves in time times out, and nothing is signed', async () => {
+    const quick = await startDaemon({ cli, state: join(dir, 'state-quick'), args: ['--private-key', key.key, '--approval-timeout', '2'] });
+    try {
+      const page = await open(quick.url + '#sign', { allow: [/status of 408/] });
+      await pair(page, quick.origin, quick);
+      await pick(page, model('unapproved-model'));
+      await page.click(`${view} button.sign`);
+      await page.waitForSelector(`${view} section.result[data-state="waiting"]`);
+      await quick.waitingRequest();
+      await page.waitForSelector(`${view} section.result[data-state="failed"]`, { timeout: 15000 });
+      assert.equal(await result(page).innerText(), '✕ Not signed\n\nNobody approved the request in time. Nothing was signed.');
+      assert.deepEqual(quick.listing().requests, []);
+      const events = quick.audit().map((e) => e.event);
+      assert.ok(events.includes('timed_out'), JSON.stringify(events));
+      assert.ok(!events.includes('signed') && !events.includes('approved'), JSON.stringify(events));
+      await screenshot(page, 'sign-timed-out', { full: true });
+      assert.deepEqual(page.problems(), []);
+      await page.closeAll();
+    } finally {
+      await quick.stop();
+    }
   });
 
   test('a page of a foreign origin cannot pair or sign: its requests fail in the browser and the daemon records nothing of it', async () => {
