@@ -283,19 +283,7 @@ fn pkcs11_certificate_with_an_imported_key() {
     let hsm = Hsm::new("pki");
     // A software key, imported into the token, so that openssl can issue its certificate.
     let key = hsm.path("leaf.key");
-    openssl(
-        hsm.dir.path(),
-        &[
-            "genpkey",
-            "-quiet",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            "leaf.key",
-        ],
-    );
+    new_p256_key(hsm.dir.path(), "leaf.key");
     hsm.import(&key, "0a", "signer");
     let (root, int, leaf) = make_pki(&hsm, &key);
     let model = hsm.model("model");
@@ -383,19 +371,7 @@ fn pkcs11_certificate_with_an_imported_key() {
     verify_key_both(&hsm, &model, &from_cert, &leaf_pub, &[]);
 
     // A certificate for another key is refused before anything is signed.
-    openssl(
-        hsm.dir.path(),
-        &[
-            "genpkey",
-            "-quiet",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            "other.key",
-        ],
-    );
+    new_p256_key(hsm.dir.path(), "other.key");
     openssl(
         hsm.dir.path(),
         &[

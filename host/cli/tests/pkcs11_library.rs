@@ -152,19 +152,7 @@ fn list_keys_and_sign_in_process() {
 
     // use_pkcs11_certificate_signer with a self-signed certificate of an imported key.
     let key = hsm.path("imported.key");
-    openssl(
-        hsm.dir.path(),
-        &[
-            "genpkey",
-            "-quiet",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            "imported.key",
-        ],
-    );
+    new_p256_key(hsm.dir.path(), "imported.key");
     hsm.import(&key, "05", "imported");
     let cert = hsm.path("imported.pem");
     std::fs::write(

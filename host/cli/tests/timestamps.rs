@@ -64,16 +64,7 @@ fn pki(dir: &Path, key: &Path, seconds: i64) -> (PathBuf, PathBuf, SystemTime) {
     std::fs::write(dir.join("index.txt"), "").unwrap();
     std::fs::write(dir.join("serial"), "01\n").unwrap();
     let o = |args: &[&str]| openssl(dir, args);
-    o(&[
-        "genpkey",
-        "-quiet",
-        "-algorithm",
-        "EC",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-out",
-        "root.key",
-    ]);
+    new_p256_key(dir, "root.key");
     o(&[
         "req",
         "-x509",
@@ -126,24 +117,6 @@ fn pki(dir: &Path, key: &Path, seconds: i64) -> (PathBuf, PathBuf, SystemTime) {
         &openssl_time(seconds),
     ]);
     (dir.join("root.pem"), dir.join("leaf.pem"), not_after)
-}
-
-/// A fresh P-256 key file in `dir`.
-fn new_key(dir: &Path, name: &str) -> PathBuf {
-    openssl(
-        dir,
-        &[
-            "genpkey",
-            "-quiet",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            name,
-        ],
-    );
-    dir.join(name)
 }
 
 /// The bundle's `signedTimestamp`s, DER.
@@ -242,7 +215,7 @@ fn an_expired_leaf_verifies_at_the_time_its_timestamp_proves() {
     let model = small_model(&dir.join("model"));
     let chain = tsa_chain(&mock, dir);
     let chain = chain.to_str().unwrap();
-    let key = new_key(dir, "leaf.key");
+    let key = new_p256_key(dir, "leaf.key");
     let (root, leaf, not_after) = pki(dir, &key, 8);
     let root = root.to_str().unwrap();
     let sig = dir.join("model.sig");
@@ -384,7 +357,7 @@ fn pkcs11_key_and_certificate_signatures_are_timestamped() {
     let chain = tsa_chain(&mock, dir);
     let chain = chain.to_str().unwrap();
     let model = hsm.model("model");
-    let key = new_key(dir, "leaf.key");
+    let key = new_p256_key(dir, "leaf.key");
     hsm.import(&key, "0b", "signer");
     openssl(
         dir,

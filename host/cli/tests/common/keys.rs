@@ -1,6 +1,6 @@
 //! Keys and certificates: the files of the vectors, and `openssl` to make others.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::cli::check;
@@ -50,6 +50,24 @@ pub const ROOT_CERT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../tests/vectors/model-transparency/scripts/tests/keys/certificate/ca-cert.pem"
 );
+
+/// A new P-256 private key (PEM, PKCS #8) made by openssl as `dir/name`.
+pub fn new_p256_key(dir: &Path, name: &str) -> PathBuf {
+    openssl(
+        dir,
+        &[
+            "genpkey",
+            "-quiet",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            name,
+        ],
+    );
+    dir.join(name)
+}
 
 /// Runs `openssl` with `args` in `cwd`, failing the test with its output if it fails.
 pub fn openssl(cwd: &Path, args: &[&str]) {
