@@ -29,12 +29,19 @@ def files_root(items: list[tuple[str, str]], model_dir: str) -> str:
     return "sha256:" + h.hexdigest()
 
 
+def read_lines(path: str) -> list[str] | None:
+    """A tool's saved output, line by line; None when it is not there."""
+    try:
+        with open(path) as f:
+            return f.read().splitlines()
+    except OSError:
+        return None
+
+
 def b3sum_root(stdout_file: str, model_dir: str) -> str | None:
     """The files+blake3 root digest rebuilt from b3sum's per-file output."""
-    try:
-        with open(stdout_file) as f:
-            lines = f.read().splitlines()
-    except OSError:
+    lines = read_lines(stdout_file)
+    if lines is None:
         return None
     items = []
     for line in lines:
@@ -49,10 +56,8 @@ def b3sum_root(stdout_file: str, model_dir: str) -> str | None:
 
 def openssl_root(stdout_file: str, model_dir: str) -> str | None:
     """The files root rebuilt from `openssl dgst` output (`ALG(path)= hex` lines)."""
-    try:
-        with open(stdout_file) as f:
-            lines = f.read().splitlines()
-    except OSError:
+    lines = read_lines(stdout_file)
+    if lines is None:
         return None
     items = []
     for line in lines:
